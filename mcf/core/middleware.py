@@ -1,0 +1,44 @@
+"""Cross-cutting HTTP concerns: correlation id and the headers Django does not set."""
+
+from django.utils.cache import add_never_cache_headers
+
+from mcf.core.request_id import new_request_id, reset_request_id, set_request_id
+
+
+class RequestIdMiddleware:
+    """Give every request a correlation id, visible in the logs and on error pages (ERR-01)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = new_request_id()
+        token = set_request_id(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request_id(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """HDR-01 items not covered by Django's SecurityMiddleware.
+
+    - ``Cache-Control: no-store`` on every page served to a logged-in user, so a shared
+      computer's back button or a proxy never shows personal data;
+    - no ``Server`` header naming software or version.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, private"
+        if "Server" in response:
+            del response["Server"]
+        return response

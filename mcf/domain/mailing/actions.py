@@ -1,0 +1,50 @@
+"""Queueing e-mails. The only way the portal sends mail."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from mcf.domain.mailing.models import OutboxEmail
+
+
+def _message_id(email_id: uuid.UUID) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].rstrip(">").strip() or "localhost"
+    return f"<{email_id}@{domain}>"
+
+
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    context: dict | None = None,
+    kind: str,
+    reply_to: str = "",
+) -> OutboxEmail:
+    """Write a mail to the outbox and enqueue its delivery, atomically.
+
+    Must be called inside the transaction of the change that causes the mail; nothing is
+    sent if that transaction rolls back. ``template`` names a text template whose first line
+    is the subject; ``SITE_URL`` is always in its context (links never come from the Host
+    header).
+    """
+    from mcf.domain.mailing.tasks import deliver_email
+
+    rendered = render_to_string(template, {"SITE_URL": settings.SITE_URL, **(context or {})})
+    subject, _, body = rendered.lstrip().partition("\n")
+    email_id = uuid.uuid4()
+    with transaction.atomic():
+        email = OutboxEmail.objects.create(
+            id=email_id,
+            message_id=_message_id(email_id),
+            to=to,
+            reply_to=reply_to,
+            subject=subject.strip(),
+            body=body.strip() + "\n",
+            kind=kind,
+        )
+        deliver_email.enqueue(str(email.id))
+    return email

@@ -1,0 +1,144 @@
+"""Delivering one outbox mail: send, or schedule a retry with exponential backoff.
+
+Delivery is idempotent on our side: the row is locked, and a mail already SENT or DEAD is
+left alone, so a duplicated task (e.g. a re-queue after a worker crash) never sends twice
+from a committed state. The only possible duplicate is a crash between the SMTP server
+accepting the message and our commit; the re-send then carries the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.utils import timezone
+
+from mcf.domain.mailing.models import OutboxEmail
+
+logger = logging.getLogger("mcf.outbox")
+
+# Transient failures worth retrying. Anything else is a bug and also retried (and logged),
+# because losing a mail is worse than trying again.
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, socket.timeout)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: first delay, doubling, capped at 6 hours.
+
+    With the defaults (60 s, 10 tries) the mail is dead-lettered after about 8.5 hours of
+    failures, then an operator sees it in the back office.
+    """
+    seconds = settings.OUTBOX_FIRST_RETRY_SECONDS * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, 6 * 3600))
+
+
+def build_message(email: OutboxEmail) -> EmailMessage:
+    return EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers={"Message-ID": email.message_id},
+    )
+
+
+# While one delivery is in flight the row is leased for this long; a duplicate task that
+# arrives meanwhile finds the lease and does nothing.
+DELIVERY_LEASE = timedelta(minutes=10)
+
+
+def deliver(email_id: str) -> OutboxEmail.Status | None:
+    """Try to send one mail. Returns its status afterwards (None if the row is gone).
+
+    Three short steps, so no database lock is held while talking to the SMTP server:
+    claim (lease the row), send, record the outcome (sent, retry later, or dead letter).
+    """
+    from mcf.domain.mailing.tasks import deliver_email
+
+    with transaction.atomic():
+        email = OutboxEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None:
+            return None
+        if email.status != OutboxEmail.Status.PENDING or email.next_attempt_at > timezone.now():
+            return email.status
+        email.attempts += 1
+        email.next_attempt_at = timezone.now() + DELIVERY_LEASE
+        email.save(update_fields=["attempts", "next_attempt_at"])
+
+    try:
+        mailers.default.send_messages([build_message(email)])
+    except Exception as error:
+        failure = error
+    else:
+        failure = None
+
+    with transaction.atomic():
+        if failure is None:
+            email.status = OutboxEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.last_error = ""
+            logger.info(
+                "outbox sent id=%s kind=%s attempt=%s", email.pk, email.kind, email.attempts
+            )
+        else:
+            email.last_error = f"{type(failure).__name__}: {failure}"[:2000]
+            if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                email.status = OutboxEmail.Status.DEAD
+                # The alert for operators: dead letters are listed in the back office.
+                logger.error(
+                    "outbox dead letter id=%s kind=%s attempts=%s error=%s",
+                    email.pk,
+                    email.kind,
+                    email.attempts,
+                    email.last_error,
+                )
+            else:
+                email.next_attempt_at = timezone.now() + retry_delay(email.attempts)
+                deliver_email.using(run_after=email.next_attempt_at).enqueue(str(email.pk))
+                log = logger.warning if isinstance(failure, TRANSIENT_ERRORS) else logger.error
+                log(
+                    "outbox retry id=%s attempt=%s next=%s error=%s",
+                    email.pk,
+                    email.attempts,
+                    email.next_attempt_at.isoformat(),
+                    email.last_error,
+                )
+        email.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "attempts"])
+    return email.status
+
+
+def requeue_stalled(older_than: timedelta = timedelta(minutes=15)) -> int:
+    """Enqueue again the pending mails whose delivery is overdue.
+
+    Covers a worker killed in the middle of a delivery (its task is left RUNNING). Safe to
+    run at any time: delivery is idempotent.
+    """
+    from mcf.domain.mailing.tasks import deliver_email
+
+    overdue = OutboxEmail.objects.filter(
+        status=OutboxEmail.Status.PENDING, next_attempt_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    count = 0
+    with transaction.atomic():
+        for email_id in overdue:
+            deliver_email.enqueue(str(email_id))
+            count += 1
+    return count
+
+
+def retry_dead_letter(email: OutboxEmail) -> None:
+    """Back-office action: give a dead-lettered mail a fresh series of tries."""
+    from mcf.domain.mailing.tasks import deliver_email
+
+    with transaction.atomic():
+        email.status = OutboxEmail.Status.PENDING
+        email.attempts = 0
+        email.next_attempt_at = timezone.now()
+        email.save(update_fields=["status", "attempts", "next_attempt_at"])
+        deliver_email.enqueue(str(email.pk))

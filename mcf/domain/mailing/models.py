@@ -1,0 +1,67 @@
+"""The e-mail outbox: every mail the portal sends is first a row here.
+
+The row is written in the same transaction as the change that caused it, together with the
+delivery task (django-tasks-db stores tasks in the same database). A rolled-back change
+therefore leaves no mail, and a committed one always has a mail to deliver, even if SMTP is
+down or the process dies right after the commit.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxEmail(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "À envoyer"
+        SENT = "sent", "Envoyé"
+        DEAD = "dead", "Abandonné (trop d'échecs)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Stable across retries, so a re-send after a crash is recognisable (REL-05).
+    message_id = models.CharField(max_length=255, unique=True, editable=False)
+    to = models.EmailField("destinataire", max_length=254)
+    reply_to = models.EmailField("répondre à", max_length=254, blank=True)
+    subject = models.CharField("objet", max_length=255)
+    body = models.TextField("texte")
+    # A short label telling which feature sent the mail (contact, inscription…).
+    kind = models.CharField("type", max_length=50)
+
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now)
+    last_error = models.TextField("dernière erreur", blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "courriel (file d'envoi)"
+        verbose_name_plural = "courriels (file d'envoi)"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to} ({self.get_status_display()})"
+
+
+class DevMailboxMessage(models.Model):
+    """A mail 'delivered' to the development mailbox (DEBUG without EMAIL_URL).
+
+    Plays the part of Mailpit for a newcomer: the page /dev/courriels/ lists these so that a
+    confirmation link can be clicked without any mail server.
+    """
+
+    message_id = models.CharField(max_length=255)
+    to = models.TextField()
+    from_email = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = "courriel de la boîte de développement"
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from mcf.core.health import healthz
+
+urlpatterns = [
+    path("", include("mcf.web.public.urls")),
+    path("titulaire/", include("mcf.web.titulaire.urls")),
+    path("professionnel/", include("mcf.web.professionnel.urls")),
+    # Back office: not under /admin/ (AUTH-16).
+    path("gestion/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
+
+if settings.DEV_MAILBOX_ENABLED:
+    urlpatterns.append(path("dev/courriels/", include("mcf.web.devmail.urls")))
+
+handler400 = "mcf.core.errors.bad_request"
+handler403 = "mcf.core.errors.permission_denied"
+handler404 = "mcf.core.errors.page_not_found"
+handler500 = "mcf.core.errors.server_error"

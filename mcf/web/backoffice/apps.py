@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BackofficeWebConfig(AppConfig):
+    name = "mcf.web.backoffice"
+    label = "web_backoffice"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DevmailWebConfig(AppConfig):
+    name = "mcf.web.devmail"
+    label = "web_devmail"

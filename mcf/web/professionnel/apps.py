@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProfessionnelWebConfig(AppConfig):
+    name = "mcf.web.professionnel"
+    label = "web_professionnel"

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from mcf.web.public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("informations/<slug:slug>/", views.content_page, name="page"),
+    path("conditions-generales-utilisation/", views.cgu_page, name="cgu"),
+    path(
+        "conditions-generales-utilisation/version/<str:version>/",
+        views.cgu_page,
+        name="cgu_version",
+    ),
+    path("recherche/", views.site_search, name="search"),
+    path("nous-contacter/", views.contact, name="contact"),
+    path("nous-contacter/merci/", views.contact_sent, name="contact_sent"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("cookies/bandeau/", views.dismiss_cookie_notice, name="dismiss_cookie_notice"),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TitulaireWebConfig(AppConfig):
+    name = "mcf.web.titulaire"
+    label = "web_titulaire"
