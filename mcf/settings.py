@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "mcf.web.professionnel",
     "mcf.web.backoffice",
     "mcf.web.devmail",
+    # Demo data for `make run`.
+    "mcf.demo",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mcf.core.middleware.SecurityHeadersMiddleware",
+    # Turns a rate-limit refusal into RATELIMIT_VIEW (a French 429 page).
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "mcf.urls"

@@ -2,7 +2,7 @@
 
 from django.utils.cache import add_never_cache_headers
 
-from mcf.core.request_id import new_request_id, reset_request_id, set_request_id
+from mcf.core.request_id import new_request_id, set_request_id
 
 
 class RequestIdMiddleware:
@@ -13,11 +13,10 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request.request_id = new_request_id()
-        token = set_request_id(request.request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            reset_request_id(token)
+        # Not reset on the way out: Django logs 5xx responses after the middleware chain
+        # returns, and that line must carry the id too. The next request sets its own.
+        set_request_id(request.request_id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
 

@@ -15,9 +15,5 @@ def current_request_id() -> str:
     return _current_request_id.get()
 
 
-def set_request_id(value: str) -> contextvars.Token:
-    return _current_request_id.set(value)
-
-
-def reset_request_id(token: contextvars.Token) -> None:
-    _current_request_id.reset(token)
+def set_request_id(value: str) -> None:
+    _current_request_id.set(value)

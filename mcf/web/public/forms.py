@@ -27,8 +27,6 @@ class ContactForm(DsfrBaseForm):
 
     def clean_message(self):
         message = self.cleaned_data["message"].strip()
-        if "\x00" in message:
-            raise forms.ValidationError("Le message contient un caractère non autorisé.")
         if len(message) < 10:
             raise forms.ValidationError(
                 "Merci de détailler votre demande (10 caractères au moins)."

@@ -1,0 +1,67 @@
+# Mon Compte Formation — the two commands a newcomer needs:
+#   make run    set up everything and serve the portal (web server + worker)
+#   make test   the whole quality gate, exactly what CI runs
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12 (Django 6.1 refuses 3.11): on PATH, or from pyenv.
+PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -n 1)
+export UV_PYTHON := $(PYTHON312)
+export UV_PYTHON_DOWNLOADS := never
+UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
+MANAGE := $(UV) run --frozen python manage.py
+
+.PHONY: help install run serve migrate demo test lint checks test-sqlite test-postgres test-browser bench clean
+
+help:
+	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
+	@echo "make test   — la porte qualité complète (lint, migrations, SQLite, PostgreSQL, navigateur)"
+
+install:
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 introuvable (pyenv install 3.12 ou apt)"; exit 1; }
+	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || python3 -m pip install --quiet uv
+	$(UV) sync --frozen --quiet
+
+# `make run` uses DEBUG=1 unless told otherwise; every variable of the README is honoured.
+run: export DEBUG ?= 1
+run: install migrate demo
+	@scripts/run-dev
+
+migrate:
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+demo:
+	@$(MANAGE) load_demo_data
+
+# ---------------------------------------------------------------------------------------
+test: install lint checks test-sqlite test-postgres test-browser
+	@echo "Porte qualité : tout est vert."
+
+lint:
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+checks:
+	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=moncompteformation.example \
+	  EMAIL_URL=smtp://127.0.0.1:25 $(MANAGE) check --deploy --fail-level WARNING
+
+test-sqlite:
+	DATABASE_URL= $(UV) run --frozen pytest -m "not browser" -n 2 -q
+
+test-postgres:
+	DATABASE_URL= scripts/with-postgres $(UV) run --frozen pytest -m "not browser" -n 2 -q
+
+test-browser: node_modules/axe-core/axe.min.js
+	DATABASE_URL= $(UV) run --frozen pytest -m browser -q
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+bench:
+	$(UV) run --frozen python bench/run_all.py
+
+clean:
+	rm -rf var .venv node_modules

@@ -1,0 +1,200 @@
+"""Fixtures of the end-to-end browser tests (`make test-browser`, `pytest -m browser`).
+
+One headless Chromium (Debian's, at /usr/bin/chromium: Playwright's own download is not
+used) is launched once per run and shared by every test; each test gets a fresh browser
+context, so cookies never leak from one test to the next. The portal itself is served by
+pytest-django's ``live_server`` (a Django server thread in this process, static files
+included), with the production-like settings of tests/settings.py (DEBUG off, strict CSP).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # No request of Chromium's own (updates, sync, safe browsing…) may pollute the
+    # "no third party" check of the journeys.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# A desktop window: the header search field and the main menu are shown inline, as on the
+# seed site (below 992 px the DSFR folds them into « Menu » and « Rechercher » modals).
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def pytest_collection_modifyitems(items):
+    # Every test of this folder is a browser test, even one that forgets `pytestmark`:
+    # `pytest -m "not browser"` (the SQLite and PostgreSQL runs) must never start Chromium.
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser(django_db_setup, django_db_blocker) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API drives the browser from an asyncio event loop that it keeps
+    # running in the main thread (the test code runs in a greenlet inside that loop). From
+    # then on Django's async-safety guard sees "a running event loop" in the main thread and
+    # refuses every ORM call of the tests and of pytest-django's own fixtures (the
+    # transactional_db flush after each test) with SynchronousOnlyOperation. Our code is not
+    # a coroutine and never shares a connection with one, so the guard is a false alarm
+    # here. It is lifted only while the browser runs, not at import time, so that
+    # `pytest -m "not browser"` keeps the guard for the rest of the suite.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+
+
+def _new_context(browser: Browser, **options) -> BrowserContext:
+    context = browser.new_context(viewport=VIEWPORT, locale="fr-FR", **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
+
+
+def wait_for_dsfr(page: Page) -> None:
+    """Wait until the DSFR script has started (it marks <html data-fr-js="true">).
+
+    Pages without the DSFR script (the error pages) are ready once loaded.
+    """
+    page.wait_for_function(
+        """() => document.documentElement.getAttribute('data-fr-js') === 'true'
+            || !document.querySelector('script[src*="dsfr"]')"""
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Accessibility: axe-core
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def axe_page(browser: Browser, live_server) -> Iterator[Page]:
+    """A page for axe runs only: its context bypasses the site's Content-Security-Policy.
+
+    The portal sends ``script-src 'self' 'nonce-…'``; axe-core is injected by Playwright as a
+    <script> element without the nonce, which that policy would block. ``bypass_csp`` lifts
+    the CSP for this context only; the journeys (``journey`` fixture) run with the CSP
+    enforced, and fail on any CSP violation.
+    """
+    context = _new_context(browser, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Run axe-core (WCAG 2.0 and 2.1, levels A and AA) on the current page."""
+    page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate(
+        """async (tags) => await axe.run(document, {
+            runOnly: {type: 'tag', values: tags},
+            resultTypes: ['violations'],
+        })""",
+        AXE_TAGS,
+    )
+    # A run that checked nothing would "pass" silently (e.g. an empty document).
+    assert results["passes"] or results["incomplete"], "axe-core checked nothing"
+    return results["violations"]
+
+
+def format_violations(url: str, violations: list[dict]) -> str:
+    lines = [f"{len(violations)} axe-core violation(s) on {url}:"]
+    for v in violations:
+        targets = [", ".join(n["target"]) for n in v["nodes"][:3]]
+        more = f" (+{len(v['nodes']) - 3} more)" if len(v["nodes"]) > 3 else ""
+        lines.append(f"- [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} node(s))")
+        lines.append(f"    {v['helpUrl']}")
+        lines.append(f"    targets: {' | '.join(targets)}{more}")
+    return "\n".join(lines)
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    violations = axe_violations(page)
+    assert not violations, format_violations(page.url, violations)
+
+
+# --------------------------------------------------------------------------------------
+# Journeys: CSP enforced, every request and console error recorded
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Journey:
+    """A browser context that records what the pages do, for the PRIV-05 and CSP checks."""
+
+    base_url: str
+    context: BrowserContext
+    page: Page
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def foreign_requests(self) -> list[str]:
+        own = _origin(self.base_url)
+        # data: URLs (DSFR icons inlined in the CSS) are not network requests.
+        return [
+            u for u in self.requests if not u.startswith("data:") and _origin(u) != own
+        ]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@pytest.fixture
+def journey(browser: Browser, live_server) -> Iterator[Journey]:
+    """A fresh visitor (no cookie) with the CSP enforced.
+
+    At the end of the test: no request left the live server's origin (PRIV-05: no third
+    party, no CDN, no audience measurement) and the browser logged no console error and
+    no uncaught script error. A CSP violation is reported by Chromium as a console error,
+    so this also proves the policy does not block the site's own styles and scripts.
+    """
+    context = _new_context(browser)
+    page = context.new_page()
+    j = Journey(base_url=live_server.url, context=context, page=page)
+    context.on("request", lambda request: j.requests.append(request.url))
+    page.on(
+        "console",
+        lambda msg: (
+            j.console_errors.append(f"{msg.text} ({msg.location.get('url', '')})")
+            if msg.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: j.console_errors.append(f"uncaught: {error}"))
+    yield j
+    context.close()
+    assert j.requests, "no request was recorded"
+    foreign = j.foreign_requests()
+    assert not foreign, "requests to a third party (PRIV-05):\n" + "\n".join(foreign)
+    assert not j.console_errors, "console errors:\n" + "\n".join(j.console_errors)

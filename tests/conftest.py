@@ -1,0 +1,61 @@
+"""Fixtures shared by the whole suite (the environment is set in the root conftest.py)."""
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # A fast hasher: password hashing cost is measured in bench/, not paid in every test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    # Rate-limit counters live in the cache; a private in-memory cache per test run.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(_test_settings):
+    # Rate-limit counters live in the cache: each test starts from zero.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class _UndefinedInOurTemplates(str):
+    """``string_if_invalid`` that fails the test for an undefined variable in OUR templates.
+
+    pytest-django's own option fails on third-party templates too (django-dsfr's widgets
+    read optional attributes on purpose), so the check is limited to files under mcf/.
+    """
+
+    def __mod__(self, variable):
+        for frame_info in inspect.stack()[1:]:
+            if frame_info.function != "render":
+                continue
+            origin = getattr(frame_info.frame.f_locals.get("self"), "origin", None)
+            name = getattr(origin, "name", None)
+            if name:
+                if str(PROJECT_TEMPLATES) in str(name):
+                    pytest.fail(f"Undefined template variable {variable!r} in {name}")
+                return ""
+        return ""
+
+    def __contains__(self, key):
+        return key == "%s"
+
+
+PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "mcf"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fail_on_undefined_template_variables():
+    from django.conf import settings
+
+    options = settings.TEMPLATES[0]["OPTIONS"]
+    options["string_if_invalid"] = _UndefinedInOurTemplates("%s")
+    yield
+    options.pop("string_if_invalid", None)
