@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Python 3.12 (Django 6.1 refuses 3.11): on PATH, or from pyenv.
-PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -n 1)
+PYTHON312 ?= $(shell scripts/find-python312)
 export UV_PYTHON := $(PYTHON312)
 export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)

@@ -12,7 +12,7 @@ os.environ.setdefault("EMAIL_URL", "console:")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
-from mcf.settings import *  # noqa: E402, F403
+from mcf.settings import *  # noqa: F403
 
 # Serve static files from the apps' folders (no collectstatic needed for the suite).
 WHITENOISE_USE_FINDERS = True

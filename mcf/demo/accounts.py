@@ -3,6 +3,4 @@
 DEMO_OPERATOR_USERNAME = "operateur.demo"
 DEMO_OPERATOR_PASSWORD = "Gestion-demo-2026"  # noqa: S105 - demo only, refused when DEBUG is off
 
-DEMO_LOGINS = (
-    ("Back office (/gestion/)", DEMO_OPERATOR_USERNAME, DEMO_OPERATOR_PASSWORD),
-)
+DEMO_LOGINS = (("Back office (/gestion/)", DEMO_OPERATOR_USERNAME, DEMO_OPERATOR_PASSWORD),)

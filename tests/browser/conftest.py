@@ -9,7 +9,6 @@ included), with the production-like settings of tests/settings.py (DEBUG off, st
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,19 +92,26 @@ def wait_for_dsfr(page: Page) -> None:
 # --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def axe_page(browser: Browser, live_server) -> Iterator[Page]:
-    """A page for axe runs only: its context bypasses the site's Content-Security-Policy.
+@pytest.fixture(scope="session")
+def axe_context(browser: Browser) -> Iterator[BrowserContext]:
+    """The browser context of the axe runs only: it bypasses the site's Content-Security-Policy.
 
-    The portal sends ``script-src 'self' 'nonce-…'``; axe-core is injected by Playwright as a
-    <script> element without the nonce, which that policy would block. ``bypass_csp`` lifts
-    the CSP for this context only; the journeys (``journey`` fixture) run with the CSP
-    enforced, and fail on any CSP violation.
+    The portal sends ``script-src 'self'`` (plus a nonce when a template uses one); axe-core
+    is injected by Playwright as a <script> element without the nonce, which that policy
+    may block. ``bypass_csp`` lifts the CSP for this context only: the journeys (``journey``
+    fixture) run with the CSP enforced and fail on any CSP violation. The context is shared
+    by all the axe runs so that the DSFR styles, scripts and fonts are downloaded once.
     """
     context = _new_context(browser, bypass_csp=True)
-    page = context.new_page()
-    yield page
+    yield context
     context.close()
+
+
+@pytest.fixture
+def axe_page(axe_context: BrowserContext, live_server) -> Iterator[Page]:
+    page = axe_context.new_page()
+    yield page
+    page.close()
 
 
 def axe_violations(page: Page) -> list[dict]:
@@ -152,7 +158,9 @@ class Journey:
     context: BrowserContext
     page: Page
     requests: list[str] = field(default_factory=list)
+    failed_responses: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    checked: bool = False
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -160,9 +168,18 @@ class Journey:
     def foreign_requests(self) -> list[str]:
         own = _origin(self.base_url)
         # data: URLs (DSFR icons inlined in the CSS) are not network requests.
-        return [
-            u for u in self.requests if not u.startswith("data:") and _origin(u) != own
-        ]
+        return [u for u in self.requests if not u.startswith("data:") and _origin(u) != own]
+
+    def assert_clean(self) -> None:
+        """PRIV-05 and CSP: see the ``journey`` fixture."""
+        self.checked = True
+        assert self.requests, "no request was recorded"
+        foreign = self.foreign_requests()
+        assert not foreign, "requests to a third party (PRIV-05):\n" + "\n".join(foreign)
+        failed = self.failed_responses
+        assert not failed, "error responses:\n" + "\n".join(failed)
+        errors = self.console_errors
+        assert not errors, "console errors (CSP violations included):\n" + "\n".join(errors)
 
 
 def _origin(url: str) -> str:
@@ -175,14 +192,23 @@ def journey(browser: Browser, live_server) -> Iterator[Journey]:
     """A fresh visitor (no cookie) with the CSP enforced.
 
     At the end of the test: no request left the live server's origin (PRIV-05: no third
-    party, no CDN, no audience measurement) and the browser logged no console error and
-    no uncaught script error. A CSP violation is reported by Chromium as a console error,
+    party, no CDN, no audience measurement), no response was an error (a missing style
+    sheet, font, icon or favicon), and the browser logged no console error and no uncaught
+    script error. A CSP violation is reported by Chromium as a console error,
     so this also proves the policy does not block the site's own styles and scripts.
     """
     context = _new_context(browser)
     page = context.new_page()
     j = Journey(base_url=live_server.url, context=context, page=page)
     context.on("request", lambda request: j.requests.append(request.url))
+    context.on(
+        "response",
+        lambda response: (
+            j.failed_responses.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
     page.on(
         "console",
         lambda msg: (
@@ -194,7 +220,7 @@ def journey(browser: Browser, live_server) -> Iterator[Journey]:
     page.on("pageerror", lambda error: j.console_errors.append(f"uncaught: {error}"))
     yield j
     context.close()
-    assert j.requests, "no request was recorded"
-    foreign = j.foreign_requests()
-    assert not foreign, "requests to a third party (PRIV-05):\n" + "\n".join(foreign)
-    assert not j.console_errors, "console errors:\n" + "\n".join(j.console_errors)
+    # The tests call assert_clean() at their end, so that a breach is reported as their
+    # failure; this guards a test that forgets to (reported as an error at teardown).
+    if not j.checked:
+        j.assert_clean()

@@ -21,7 +21,7 @@ def test_security_headers_on_every_public_page(client, url):
     response = client.get(url, secure=True)
     csp = response["Content-Security-Policy"]
     directives = dict(
-        (part.split(" ", 1) + [""])[:2] for part in (p.strip() for p in csp.split(";")) if part
+        ([*part.split(" ", 1), ""])[:2] for part in (p.strip() for p in csp.split(";")) if part
     )
     assert directives["default-src"] == "'self'"
     assert directives["object-src"] == "'none'"

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from mcf.web.public.pages import PAGES, ContentPage
@@ -100,7 +101,11 @@ class SearchResult:
 def index() -> tuple[IndexedPage, ...]:
     entries = []
     for page in PAGES:
-        rendered = render_to_string(page.template, {"page": page, "indexing": True})
+        # Rendered as an anonymous GET of the page would be (menus and notice included,
+        # no CSP nonce since no response is sent), then cut down to the article.
+        request = HttpRequest()
+        request.method, request.path = "GET", page.url
+        rendered = render_to_string(page.template, {"page": page}, request=request)
         # Index only the article body, not the menus repeated on every page.
         body = rendered.split("<!-- contenu -->", 1)[-1].split("<!-- /contenu -->", 1)[0]
         text = " ".join(html.unescape(TAG.sub(" ", body)).split())

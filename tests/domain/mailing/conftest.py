@@ -37,6 +37,28 @@ def worker():
     return run_worker
 
 
+def queue_test_mail(to: str = "alice@example.org", reply_to: str = ""):
+    """Queue one mail through the real entry point (a committed-or-not caller transaction)."""
+    from mcf.domain.contact.models import ContactMessage
+    from mcf.domain.mailing.actions import queue_email
+
+    contact = ContactMessage(
+        full_name="Alice Martin", email=to, topic=ContactMessage.Topic.HOURS, message="Bonjour"
+    )
+    return queue_email(
+        to=to,
+        reply_to=reply_to,
+        template="mailing/contact_acknowledgement.txt",
+        context={"contact": contact},
+        kind="test",
+    )
+
+
+@pytest.fixture
+def queue_mail():
+    return queue_test_mail
+
+
 @dataclass
 class ProgrammableHandler:
     """aiosmtpd handler: answers ``421`` to the next ``refuse`` messages, then ``250 OK``."""

@@ -36,7 +36,7 @@ def test_valid_message_is_stored_and_two_mails_are_queued(client, settings):
         ("topic", "inconnu", "Sélectionnez un choix valide."),
         ("message", "court", "10 caractères au moins"),
         ("message", "x" * 5001, "au plus 5000 caractères"),
-        ("message", "Bonjour\x00 je voudrais savoir", "Les caractères nuls ne sont pas autorisés."),
+        ("message", "Bonjour\x00 je voudrais savoir", "Le caractère nul n’est pas autorisé."),
     ],
 )
 def test_bad_input_gets_a_french_message_and_keeps_what_was_typed(client, field, value, error):

@@ -1,0 +1,12 @@
+"""Run every benchmark of bench/ and print their figures."""
+
+import runpy
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+for script in ["hashers.py", "outbox.py"]:
+    print(f"\n== {script} ==")
+    runpy.run_path(str(HERE / script), run_name="__main__")
