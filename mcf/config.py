@@ -71,12 +71,16 @@ def mailers_from_email_url(email_url: str) -> dict:
     if not parts.hostname:
         raise ImproperlyConfigured("EMAIL_URL must name a host, e.g. smtp://127.0.0.1:1025")
     default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme]
+    try:
+        port = parts.port or default_port
+    except ValueError as error:
+        raise ImproperlyConfigured(f"EMAIL_URL has an invalid port: {error}") from error
     return {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": parts.hostname,
-                "port": parts.port or default_port,
+                "port": port,
                 "username": unquote(parts.username or ""),
                 "password": unquote(parts.password or ""),
                 "use_tls": scheme == "smtp+tls",

@@ -1,9 +1,11 @@
 """Delivering one outbox mail: send, or schedule a retry with exponential backoff.
 
-Delivery is idempotent on our side: the row is locked, and a mail already SENT or DEAD is
-left alone, so a duplicated task (e.g. a re-queue after a worker crash) never sends twice
-from a committed state. The only possible duplicate is a crash between the SMTP server
-accepting the message and our commit; the re-send then carries the same Message-ID.
+Delivery is idempotent on our side: a mail is claimed under a row lock with a lease, and a
+mail already SENT, DEAD or leased is left alone, so a duplicated task never sends twice from
+a committed state. Each claim also enqueues a watchdog task for the end of its lease: if the
+worker dies mid-send, the watchdog tries again. The only possible duplicate is a crash
+between the SMTP server accepting the message and our commit; the re-send then carries the
+same Message-ID.
 """
 
 from __future__ import annotations
@@ -70,6 +72,10 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
         email.attempts += 1
         email.next_attempt_at = timezone.now() + DELIVERY_LEASE
         email.save(update_fields=["attempts", "next_attempt_at"])
+        # Watchdog: if this worker dies before recording the outcome, this task runs when
+        # the lease ends and tries again. Otherwise it finds the mail sent or leased again
+        # and does nothing.
+        deliver_email.using(run_after=email.next_attempt_at).enqueue(str(email.pk))
 
     try:
         mailers.default.send_messages([build_message(email)])
@@ -114,10 +120,10 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
 
 
 def requeue_stalled(older_than: timedelta = timedelta(minutes=15)) -> int:
-    """Enqueue again the pending mails whose delivery is overdue.
+    """Enqueue again the pending mails whose delivery is overdue (`manage.py outbox_requeue`).
 
-    Covers a worker killed in the middle of a delivery (its task is left RUNNING). Safe to
-    run at any time: delivery is idempotent.
+    Watchdog tasks already cover a worker killed mid-delivery; this is for lost task rows
+    (a purged or restored task table). Safe to run at any time: delivery is idempotent.
     """
     from mcf.domain.mailing.tasks import deliver_email
 

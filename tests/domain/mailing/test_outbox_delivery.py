@@ -17,10 +17,16 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import transaction
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from mcf.config import mailers_from_email_url
-from mcf.domain.mailing.delivery import deliver, requeue_stalled, retry_dead_letter, retry_delay
+from mcf.domain.mailing.delivery import (
+    DELIVERY_LEASE,
+    deliver,
+    requeue_stalled,
+    retry_dead_letter,
+    retry_delay,
+)
 from mcf.domain.mailing.models import DevMailboxMessage, OutboxEmail
 from mcf.domain.mailing.tasks import deliver_email
 
@@ -201,8 +207,10 @@ def test_rel05_failed_send_is_retried_later_with_a_new_task(
     assert email.attempts == 1
     assert email.next_attempt_at == START + timedelta(seconds=settings.OUTBOX_FIRST_RETRY_SECONDS)
     assert email.last_error.startswith("SMTPServerDisconnected")
-    (retry_task,) = ready_task_rows(email)
-    assert retry_task.run_after == email.next_attempt_at
+    # Two tasks wait: the retry at the backoff time, and the watchdog of the first attempt
+    # at the end of its lease (a no-op unless the worker had died mid-send).
+    run_afters = sorted(t.run_after for t in ready_task_rows(email))
+    assert run_afters == [email.next_attempt_at, START + DELIVERY_LEASE]
     assert mail.outbox == []
 
     # The retry waits for its time: a worker running just before does nothing.
@@ -245,7 +253,9 @@ def test_rel05_after_max_attempts_the_mail_is_dead_lettered_and_logged(
     assert email.attempts == settings.OUTBOX_MAX_ATTEMPTS
     assert "SMTPServerDisconnected" in email.last_error
     assert delays == [retry_delay(n) for n in range(1, settings.OUTBOX_MAX_ATTEMPTS)]
-    assert ready_task_rows(email).count() == 0  # no further try is scheduled
+    # No further try is scheduled: the only tasks left are watchdogs of past attempts.
+    last_claim = datetime.now(UTC)
+    assert [t.run_after for t in ready_task_rows(email)] == [last_claim + DELIVERY_LEASE]
     dead_logs = [r for r in caplog.records if "outbox dead letter" in r.getMessage()]
     assert len(dead_logs) == 1
     assert dead_logs[0].levelno == logging.ERROR
@@ -283,7 +293,8 @@ def test_rel05_retry_dead_letter_gives_a_fresh_series_of_tries(
     email.refresh_from_db()
     assert email.status == OutboxEmail.Status.PENDING
     assert email.attempts == 0
-    assert ready_task_rows(email).count() == 1
+    immediate = ready_task_rows(email).filter(run_after=get_date_max())
+    assert immediate.count() == 1
     worker()
     email.refresh_from_db()
     assert email.status == OutboxEmail.Status.SENT
@@ -361,3 +372,36 @@ def test_rel05_dev_mailbox_stores_the_message_with_its_message_id(settings, queu
     assert stored.subject == email.subject
     assert stored.body == email.body
     assert mail.outbox == []
+
+
+class WorkerKilledDuringSend(BaseEmailBackend):
+    """The worker process dies in the middle of the SMTP conversation."""
+
+    def send_messages(self, email_messages):
+        raise SystemExit("worker killed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rel05_watchdog_task_retries_a_mail_whose_worker_died(
+    settings, queue_mail, worker, time_machine
+):
+    """No sweeper needed: the claim enqueued a watchdog task for the end of its lease."""
+    use_backend(settings, WorkerKilledDuringSend)
+    time_machine.move_to(START, tick=False)
+    email = queue_mail()
+    with pytest.raises(SystemExit):
+        deliver(str(email.pk))
+    email.refresh_from_db()
+    assert email.status == OutboxEmail.Status.PENDING
+    assert email.next_attempt_at == START + DELIVERY_LEASE
+
+    # A new worker starts; the mail server works again.
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    time_machine.move_to(START + DELIVERY_LEASE - timedelta(seconds=1), tick=False)
+    worker()
+    assert mail.outbox == []  # the lease still holds
+    time_machine.move_to(START + DELIVERY_LEASE, tick=False)
+    worker()
+    email.refresh_from_db()
+    assert email.status == OutboxEmail.Status.SENT
+    assert [m.message()["Message-ID"] for m in mail.outbox] == [email.message_id]
