@@ -53,9 +53,9 @@ PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "mcf"
 
 @pytest.fixture(autouse=True, scope="session")
 def _fail_on_undefined_template_variables():
-    from django.conf import settings
+    from django.template import engines
 
-    options = settings.TEMPLATES[0]["OPTIONS"]
-    options["string_if_invalid"] = _UndefinedInOurTemplates("%s")
-    yield
-    options.pop("string_if_invalid", None)
+    engine = engines["django"].engine
+    engine.string_if_invalid = _UndefinedInOurTemplates("%s")
+    yield engine
+    engine.string_if_invalid = ""

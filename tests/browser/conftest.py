@@ -1,8 +1,9 @@
 """Fixtures of the end-to-end browser tests (`make test-browser`, `pytest -m browser`).
 
 One headless Chromium (Debian's, at /usr/bin/chromium: Playwright's own download is not
-used) is launched once per run and shared by every test; each test gets a fresh browser
-context, so cookies never leak from one test to the next. The portal itself is served by
+used) is launched once per run and shared by every test. Each journey gets a fresh browser
+context (a newcomer: no cookie, CSP enforced); the axe runs share one context of their own
+(CSP bypassed, see ``axe_context``). The portal itself is served by
 pytest-django's ``live_server`` (a Django server thread in this process, static files
 included), with the production-like settings of tests/settings.py (DEBUG off, strict CSP).
 """
@@ -47,8 +48,23 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _production_template_rendering(_fail_on_undefined_template_variables):
+    # The strict undefined-variable check changes how third-party templates render (Django
+    # skips filters such as `|default` when `string_if_invalid` is set), so django-dsfr's
+    # form fields would lose their classes. The browser and axe must see what users see;
+    # undefined variables are caught by the client-based suite.
+    engine = _fail_on_undefined_template_variables
+    strict, engine.string_if_invalid = engine.string_if_invalid, ""
+    yield
+    engine.string_if_invalid = strict
+
+
 @pytest.fixture(scope="session")
-def browser(django_db_setup, django_db_blocker) -> Iterator[Browser]:
+def browser(live_server) -> Iterator[Browser]:
+    # Depending on live_server makes pytest close the browser before it stops the server:
+    # the other way round, the server thread would drop the sockets of Chromium's
+    # keep-alive connections unclosed (a ResourceWarning, hence an error in this suite).
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM} (apt-get install chromium)")
     # Playwright's sync API drives the browser from an asyncio event loop that it keeps
@@ -70,7 +86,11 @@ def browser(django_db_setup, django_db_blocker) -> Iterator[Browser]:
 
 
 def _new_context(browser: Browser, **options) -> BrowserContext:
-    context = browser.new_context(viewport=VIEWPORT, locale="fr-FR", **options)
+    # Reduced motion: the DSFR then skips its opening transitions (menus, collapses), and
+    # Playwright does not wait for an element to stop moving before clicking it.
+    context = browser.new_context(
+        viewport=VIEWPORT, locale="fr-FR", reduced_motion="reduce", **options
+    )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     return context
@@ -96,10 +116,11 @@ def wait_for_dsfr(page: Page) -> None:
 def axe_context(browser: Browser) -> Iterator[BrowserContext]:
     """The browser context of the axe runs only: it bypasses the site's Content-Security-Policy.
 
-    The portal sends ``script-src 'self'`` (plus a nonce when a template uses one); axe-core
-    is injected by Playwright as a <script> element without the nonce, which that policy
-    may block. ``bypass_csp`` lifts the CSP for this context only: the journeys (``journey``
-    fixture) run with the CSP enforced and fail on any CSP violation. The context is shared
+    The portal sends ``script-src 'self' 'nonce-…'``; ``page.add_script_tag(path=…)``
+    injects axe-core as an inline <script> without that nonce, which Chromium then refuses
+    ("Executing inline script violates the following Content Security Policy directive").
+    ``bypass_csp`` lifts the CSP for this context only: the journeys (``journey`` fixture)
+    run with the CSP enforced and fail on any CSP violation. The context is shared
     by all the axe runs so that the DSFR styles, scripts and fonts are downloaded once.
     """
     context = _new_context(browser, bypass_csp=True)
@@ -142,7 +163,8 @@ def format_violations(url: str, violations: list[dict]) -> str:
 
 def assert_no_axe_violations(page: Page) -> None:
     violations = axe_violations(page)
-    assert not violations, format_violations(page.url, violations)
+    if violations:
+        pytest.fail(format_violations(page.url, violations))
 
 
 # --------------------------------------------------------------------------------------

@@ -33,6 +33,20 @@ def _contact_with_errors(page: Page) -> None:
     expect(page.get_by_role("alert")).to_contain_text("Le formulaire contient des erreurs")
 
 
+def _open_menu(label: str) -> Callable[[Page], None]:
+    """Open a menu of the header: its links are then checked too (axe skips hidden ones)."""
+
+    def open_menu(page: Page) -> None:
+        wait_for_dsfr(page)
+        button = page.get_by_role("navigation", name="Menu principal").get_by_role(
+            "button", name=label
+        )
+        button.click()
+        expect(button).to_have_attribute("aria-expanded", "true")
+
+    return open_menu
+
+
 def _has_results(page: Page) -> None:
     expect(page.get_by_role("status")).to_contain_text("trouvée")
 
@@ -52,6 +66,10 @@ class Case:
 
 def public_pages() -> list[Case]:
     cases = [Case("accueil", reverse("public:home"))]
+    cases += [
+        Case(f"accueil-menu-{i}-ouvert", reverse("public:home"), then=_open_menu(menu.label))
+        for i, menu in enumerate(MAIN_MENU, start=1)
+    ]
     cases += [Case(f"page-{p.slug}", p.url) for p in PAGES]
     cases.append(Case("cgu", reverse("public:cgu")))
     cases += [

@@ -69,7 +69,13 @@ def follow(page: Page, link: Locator) -> None:
 
 
 def home_blocks(page: Page) -> Locator:
-    return page.locator("main section.fr-card")
+    """The audience blocks: the <section>s of the home page, each named by its <h2>."""
+    return page.locator("main section")
+
+
+def block_links(block: Locator) -> Locator:
+    """The links listed in a block (« EN SAVOIR + » is not a list item)."""
+    return block.locator("li a")
 
 
 def test_home_blocks_and_their_links(journey: Journey):
@@ -86,8 +92,8 @@ def test_home_blocks_and_their_links(journey: Journey):
     for i, (title, labels) in enumerate(SEED_HOME_BLOCKS.items()):
         block = blocks.nth(i)
         expect(block.get_by_role("heading", level=2)).to_contain_text(title)
-        expect(block.locator(".fr-links-group a")).to_have_text(labels)
-        expect(block.locator(".fr-card__footer a")).to_have_text("EN SAVOIR +")
+        expect(block_links(block)).to_have_text(labels)
+        expect(block.get_by_role("link", name="EN SAVOIR +")).to_have_count(1)
 
     # Every link of the three blocks, then each « EN SAVOIR + ».
     for i, labels in enumerate(SEED_HOME_BLOCKS.values()):
@@ -95,7 +101,7 @@ def test_home_blocks_and_their_links(journey: Journey):
             page = open_home(journey)
             block = home_blocks(page).nth(i)
             if j < len(labels):
-                link = block.locator(".fr-links-group a").nth(j)
+                link = block_links(block).nth(j)
             else:
                 link = block.get_by_role("link", name="EN SAVOIR +")
             follow(page, link)
@@ -127,9 +133,10 @@ def test_main_menus_open_and_their_links_work(journey: Journey):
         for link in panel.get_by_role("link").all():
             expect(link).to_be_visible()
 
+    # Every link, each clicked from the page the previous one led to (the menus are on
+    # every page, not only on the home page).
     for menu in MAIN_MENU:
         for link in menu.links:
-            page = open_home(journey)
             button = page.get_by_role("navigation", name="Menu principal").get_by_role(
                 "button", name=menu.label
             )
@@ -187,8 +194,9 @@ def test_site_search_from_the_header(journey: Journey):
     expect(page.get_by_role("status")).to_contain_text("« heures DIF »")
     results = page.locator("main ol li h2 a")
     expect(results.first).to_be_visible()
-    expect(results.filter(has_text="Les heures DIF")).to_have_count(1)
-    follow(page, results.filter(has_text="Les heures DIF"))
+    result = results.get_by_text("Les heures DIF", exact=True)
+    expect(result).to_have_count(1)
+    follow(page, result)
     expect(page.locator("h1")).to_have_text("Les heures DIF")
     journey.assert_clean()
 
