@@ -15,7 +15,8 @@ FALSE_WORDS = {"0", "false", "no", "off", "non", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; an empty value counts as unset (`DATABASE_URL= make …`)."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
