@@ -8,7 +8,7 @@ SHELL := /bin/bash
 PYTHON312 ?= $(shell scripts/find-python312)
 export UV_PYTHON := $(PYTHON312)
 export UV_PYTHON_DOWNLOADS := never
-UV := $(shell command -v uv 2>/dev/null || echo $$HOME/.local/bin/uv)
+UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
 .PHONY: help install run serve migrate demo test lint checks test-sqlite test-postgres test-browser bench clean
@@ -19,7 +19,7 @@ help:
 
 install:
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 introuvable (pyenv install 3.12 ou apt)"; exit 1; }
-	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || python3 -m pip install --quiet uv
+	@test -n "$(UV)" || { echo "uv introuvable et non installable (pip install uv)"; exit 1; }
 	$(UV) sync --frozen --quiet
 
 # `make run` uses DEBUG=1 unless told otherwise; every variable of the README is honoured.

@@ -59,3 +59,9 @@ def _fail_on_undefined_template_variables():
     engine.string_if_invalid = _UndefinedInOurTemplates("%s")
     yield engine
     engine.string_if_invalid = ""
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"

@@ -63,3 +63,10 @@ def test_healthz_down_when_database_does_not_answer(client, monkeypatch):
 
 def test_dev_mailbox_does_not_exist_when_debug_is_off(client):
     assert client.get("/dev/courriels/").status_code == 404
+
+
+def test_log_values_cannot_forge_lines():
+    from mcf.core.logging import neutralise
+
+    assert neutralise("ok\nFAKE 200 admin login") == "ok\\nFAKE 200 admin login"
+    assert len(neutralise("x" * 10_000)) == 200

@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.utils import timezone
 
+from mcf.core.logging import neutralise
 from mcf.domain.mailing.models import OutboxEmail
 
 logger = logging.getLogger("mcf.outbox")
@@ -102,7 +103,7 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
                     email.pk,
                     email.kind,
                     email.attempts,
-                    email.last_error,
+                    neutralise(email.last_error),
                 )
             else:
                 email.next_attempt_at = timezone.now() + retry_delay(email.attempts)
@@ -113,7 +114,7 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
                     email.pk,
                     email.attempts,
                     email.next_attempt_at.isoformat(),
-                    email.last_error,
+                    neutralise(email.last_error),
                 )
         email.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "attempts"])
     return email.status
