@@ -91,3 +91,12 @@ def mailers_from_email_url(email_url: str) -> dict:
             },
         }
     }
+
+
+def dev_fernet_key(secret: str, purpose: str) -> str:
+    """A Fernet-format key derived from the dev secret (DEBUG only; production sets keys)."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()

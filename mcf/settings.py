@@ -42,6 +42,25 @@ PORT = env_int("PORT", 8000)
 # Number of reverse proxies in front of gunicorn whose X-Forwarded-For we trust (AUTH-06).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Protection of the NIR at rest (PRIV-01): Fernet keys (comma-separated, the first one
+# encrypts, all decrypt: rotation) and the HMAC key of the lookup hash.
+NIR_ENCRYPTION_KEYS = env_list("NIR_ENCRYPTION_KEYS", [])
+NIR_HASH_KEY = env_str("NIR_HASH_KEY")
+if not (NIR_ENCRYPTION_KEYS and NIR_HASH_KEY):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "NIR_ENCRYPTION_KEYS and NIR_HASH_KEY are required when DEBUG is off."
+        )
+    # Development only: keys derived from the dev secret, stable across restarts.
+    from mcf.config import dev_fernet_key
+
+    NIR_ENCRYPTION_KEYS = NIR_ENCRYPTION_KEYS or [dev_fernet_key(SECRET_KEY, "nir")]
+    NIR_HASH_KEY = NIR_HASH_KEY or dev_fernet_key(SECRET_KEY, "nir-hash")
+
+# Registration captcha (AUTH-08). Test mode accepts the answer « PASSED »: never in production
+# (a deploy check fails when it is on).
+CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", default=False)
+
 # Where messages from « Nous contacter » go.
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "contact@moncompteformation.example")
 DEFAULT_FROM_EMAIL = env_str(
@@ -65,6 +84,8 @@ INSTALLED_APPS = [
     "mcf.domain.accounts",
     "mcf.domain.mailing",
     "mcf.domain.contact",
+    "mcf.domain.antibot",
+    "mcf.domain.hours",
     # Web packages: one per space (views, forms, urls, templates).
     "mcf.web.public",
     "mcf.web.titulaire",

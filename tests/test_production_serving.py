@@ -44,6 +44,8 @@ def production_server(tmp_path_factory):
         "DEBUG": "0",
         "SECRET_KEY": "production-like-secret-" + "s" * 40,
         "EMAIL_URL": "console:",
+        "NIR_ENCRYPTION_KEYS": "dGVzdC1rZXktZm9yLW5pci1lbmNyeXB0aW9uLTMyYj0=",
+        "NIR_HASH_KEY": "production-like-hash-key",
         "ALLOWED_HOSTS": "127.0.0.1",
         "STATIC_ROOT": str(static_root),
         # TLS is terminated by the proxy in production; here we talk plain HTTP on loopback.
