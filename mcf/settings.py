@@ -185,11 +185,13 @@ PASSWORD_HASHERS = [
     "mcf.domain.accounts.hashers.TunedArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
+# « Mot de passe oublié » links: single use, 1 hour (AUTH-12; Django's default is 3 days).
+PASSWORD_RESET_TIMEOUT = 3600
+# The seed's composition rule, common passwords, context (NIR, names, e-mail): AUTH-01/02.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "mcf.domain.accounts.password_rules.SeedCompositionValidator"},
+    {"NAME": "mcf.domain.accounts.password_rules.ContextValidator"},
+    {"NAME": "mcf.domain.accounts.password_rules.CommonPasswordsValidator"},
 ]
 
 # --- Sessions, cookies, security headers (HDR-01, SESS-02, CFG-01) --------------------

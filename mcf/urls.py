@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("mcf.web.public.urls")),
     path("titulaire/", include("mcf.web.titulaire.urls")),
     path("professionnel/", include("mcf.web.professionnel.urls")),
+    path("securite/captcha/", include("mcf.web.antibot.urls")),
     # Back office: not under /admin/ (AUTH-16).
     path("gestion/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -1,13 +1,109 @@
-"""Accounts of every person who logs in: holders, professionals, back-office operators.
+"""Accounts of every person who logs in, and registrations waiting for confirmation.
 
-Declared from the first commit so that the later issues (registration by NIR, professional
-accounts) extend it without a user-model swap.
+Holders (titulaires) are identified by their NIR, which is never stored in clear: an
+encrypted copy (to show it masked, or to export it) and a keyed hash (to find the account
+at login) — PRIV-01. Professionals and back-office operators have a username instead.
 """
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from mcf.domain.identity.protection import EncryptedTextField
+
+
+class Civility(models.TextChoices):
+    MADAME = "madame", "Madame"
+    MONSIEUR = "monsieur", "Monsieur"
 
 
 class User(AbstractUser):
+    class Kind(models.TextChoices):
+        TITULAIRE = "titulaire", "Titulaire"
+        PROFESSIONNEL = "professionnel", "Professionnel"
+        OPERATEUR = "operateur", "Opérateur (back office)"
+
+    # Used in URLs and logs instead of the sequential pk or the NIR.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(
+        "type de compte", max_length=20, choices=Kind.choices, default=Kind.OPERATEUR
+    )
+
+    # Holder identity (empty for professionals and operators).
+    nir_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    nir = EncryptedTextField("numéro de Sécurité sociale (chiffré)", blank=True, editable=False)
+    civility = models.CharField("civilité", max_length=10, choices=Civility.choices, blank=True)
+    birth_name = models.CharField("nom de naissance", max_length=150, blank=True)
+    landline = models.CharField("téléphone fixe", max_length=20, blank=True)
+    mobile = models.CharField("téléphone portable", max_length=20, blank=True)
+    apprenticeship_declared = models.BooleanField(
+        "a déclaré un contrat d'apprentissage", default=False
+    )
+    cgu_version = models.CharField("version des CGU acceptée", max_length=20, blank=True)
+    cgu_accepted_at = models.DateTimeField("CGU acceptées le", null=True, blank=True)
+    activated_at = models.DateTimeField("activé le", null=True, blank=True)
+
     class Meta:
         verbose_name = "utilisateur"
         verbose_name_plural = "utilisateurs"
+
+    @property
+    def display_name(self) -> str:
+        """« Prénom NOM », as the seed shows it top right (TOURIA ORANGE)."""
+        last = self.birth_name or self.last_name
+        return " ".join(part for part in (self.first_name, last.upper()) if part)
+
+
+class PendingRegistration(models.Model):
+    """A registration whose confirmation link has not been used yet (valid 15 days).
+
+    The account itself is created only at confirmation, so a pending registration never
+    blocks the real owner of a NIR (AUTH-10): a newer one for the same NIR replaces it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    nir_hash = models.CharField(max_length=64, db_index=True)
+    nir = EncryptedTextField()
+    civility = models.CharField(max_length=10, choices=Civility.choices)
+    first_name = models.CharField(max_length=150, blank=True)
+    birth_name = models.CharField(max_length=150)
+    landline = models.CharField(max_length=20, blank=True)
+    mobile = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(max_length=254)
+    apprenticeship_declared = models.BooleanField(default=False)
+    password_hash = models.CharField(max_length=255)
+    cgu_version = models.CharField(max_length=20)
+    cgu_accepted_at = models.DateTimeField()
+    # SHA-256 of the link's token: a database leak gives no usable link.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "inscription en attente de confirmation"
+        verbose_name_plural = "inscriptions en attente de confirmation"
+
+    def __str__(self) -> str:
+        return f"Inscription {self.pk}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins per identifier (AUTH-05), whether an account exists or not.
+
+    ``key`` is a keyed hash of the normalised identifier (the NIR): the table holds no NIR.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "limitation de connexion"
+        verbose_name_plural = "limitations de connexion"
+
+    def __str__(self) -> str:
+        return f"{self.failures} échec(s)"

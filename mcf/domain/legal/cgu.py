@@ -1,8 +1,9 @@
 """Versions of the Conditions Générales d'Utilisation.
 
-Each version is a template under ``public/legal/cgu/``; the current one is the last of the
-list. Registration records the version the holder accepted (``CURRENT.version``), so a
-published version is never edited: a change is a new version.
+Each version is a template under ``public/legal/cgu/`` holding the text only (the CGU page
+and registration step 1 both include it); the current one is the last of the list.
+Registration records the version the holder accepted (``CURRENT.version``), so a published
+version is never edited: a change is a new version.
 """
 
 from dataclasses import dataclass

@@ -41,7 +41,7 @@ def cgu_page(request, version: str | None = None):
         raise Http404
     return render(
         request,
-        shown.template,
+        "public/legal/cgu_page.html",
         {"cgu": shown, "current": cgu.CURRENT, "versions": reversed(cgu.VERSIONS)},
     )
 

@@ -1,13 +1,126 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Espace Titulaire: login, logout, the holder's home, « Mot de passe oublié »."""
+
+from django.contrib import messages
+from django.contrib.auth import login as start_session
+from django.contrib.auth import logout as end_session
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from mcf.core.client_ip import client_ip
+from mcf.domain.accounts.authentication import authenticate_holder, throttle_key
+from mcf.domain.accounts.password_reset import (
+    find_user_for_reset,
+    request_password_reset,
+    reset_password,
+)
+from mcf.web.titulaire.forms import LoginForm, NewPasswordForm, PasswordResetRequestForm
+
+# One message for every failure (AUTH-04): unknown NIR, wrong password, throttled…
+LOGIN_FAILED = "Numéro de Sécurité sociale ou mot de passe incorrect"
+LOGIN_HINT = (
+    "Après 5 essais infructueux, la connexion à ce compte est suspendue quelques minutes, "
+    "même avec le bon mot de passe. En cas d'oubli, utilisez « Mot de passe oublié »."
+)
 
 
-@require_GET
+def _nir_key(group, request):
+    return throttle_key(request.POST.get("nir", ""))
+
+
+@never_cache
+@ratelimit(key="ip", rate="30/m", method="POST", block=True)
+@require_http_methods(["GET", "POST"])
 def login(request):
-    """« Espace Titulaire » login page.
+    """« Espace Titulaire »: identification by NIR and password."""
+    if request.method == "POST":
+        form = LoginForm(request.POST)
+        if form.is_valid():
+            outcome = authenticate_holder(
+                form.cleaned_data["nir"], form.cleaned_data["password"], ip=client_ip(request)
+            )
+            if outcome.user is not None:
+                # Django's login() gives a new session key (SESS-01).
+                start_session(
+                    request, outcome.user, backend="django.contrib.auth.backends.ModelBackend"
+                )
+                return redirect("titulaire:home")
+        # The same page for every failure, the NIR kept, never the password.
+        form = LoginForm(initial={"nir": request.POST.get("nir", "")[:30]})
+        form.failed = True
+    else:
+        form = LoginForm()
+    return render(
+        request,
+        "titulaire/login.html",
+        {
+            "form": form,
+            "login_failed": LOGIN_FAILED if getattr(form, "failed", False) else "",
+            "login_hint": LOGIN_HINT,
+        },
+    )
 
-    The page and its links are in place; identification by NIR and password is delivered
-    by the sign-in issue, and registration (« S'inscrire ») by the registration issue. Until
-    then the page says so plainly instead of showing a form that cannot work.
-    """
-    return render(request, "titulaire/login.html")
+
+@require_POST
+def logout(request):
+    """« Se déconnecter »: POST only; the server-side session is destroyed."""
+    end_session(request)
+    messages.success(request, "Vous êtes déconnecté.")
+    return redirect("titulaire:login")
+
+
+@never_cache
+@login_required(login_url="titulaire:login")
+def home(request):
+    return render(request, "titulaire/home.html")
+
+
+RESET_REQUESTED = (
+    "Si ce numéro correspond à un compte activé, un courriel contenant un lien pour choisir "
+    "un nouveau mot de passe vient d'être envoyé à l'adresse enregistrée. Le lien reste actif "
+    "1 heure."
+)
+
+
+@never_cache
+@ratelimit(key="ip", rate="10/h", method="POST", block=True)
+@ratelimit(key=_nir_key, rate="3/h", method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def password_reset_request(request):
+    """« Mot de passe oublié »: the same answer whether the account exists or not."""
+    if request.method == "POST":
+        form = PasswordResetRequestForm(request.POST)
+        if form.is_valid():
+            request_password_reset(form.cleaned_data["nir"])
+            messages.success(request, RESET_REQUESTED)
+            return redirect("titulaire:password_reset")
+    else:
+        form = PasswordResetRequestForm()
+    return render(request, "titulaire/password_reset_request.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request, public_id, token: str):
+    user = find_user_for_reset(public_id, token)
+    if user is None:
+        response = render(request, "titulaire/password_reset_invalid.html", status=410)
+    elif request.method == "POST":
+        form = NewPasswordForm(request.POST, user=user)
+        if form.is_valid():
+            reset_password(user, form.cleaned_data["password"])
+            messages.success(
+                request,
+                "Votre mot de passe a été modifié. Vous pouvez vous connecter avec votre "
+                "numéro de Sécurité sociale et votre nouveau mot de passe.",
+            )
+            return redirect("titulaire:login")
+        response = render(request, "titulaire/password_reset_confirm.html", {"form": form})
+    else:
+        response = render(
+            request, "titulaire/password_reset_confirm.html", {"form": NewPasswordForm(user=user)}
+        )
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,117 @@
+"""Login of a holder by NIR + password, with per-account throttling (AUTH-04, 05, 07).
+
+The NIR is not a secret (it is on every payslip), so the password and this throttle are the
+whole defence; CNIL 2022-100 accepts the seed's 8-character passwords only with it.
+
+- Failures 1–4: no delay. From the 5th: a delay of 60 s, doubling at each further failure
+  (at most 15 failures fit in 24 h). During the delay even the right password is refused.
+- The counter resets on success, or 24 h after the last failure. Never a permanent lock;
+  a password reset clears it.
+- Unknown NIR, malformed NIR, wrong password, throttled: the same outcome for the caller and
+  one password hash computed in every case, so neither the answer nor its time tells them
+  apart (AUTH-04).
+- Race-safe: the throttle row is locked (select_for_update) from before the password check
+  until the failure is recorded, so parallel attempts are evaluated one after the other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from mcf.domain.accounts.models import LoginThrottle, User
+from mcf.domain.identity.nir import Nir, NirError
+from mcf.domain.identity.protection import nir_lookup_hash
+
+logger = logging.getLogger("mcf.security")
+
+FREE_FAILURES = 4
+FIRST_DELAY = timedelta(seconds=60)
+RESET_AFTER = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: User | None
+    # "ok", "invalid" or "throttled" — for logs and tests; the page never shows which.
+    reason: str
+
+
+def throttle_key(identifier: str) -> str:
+    """Keyed hash of the identifier as the throttle sees it: spaces, dots and case ignored,
+    so « 2a… » and « 2A … » share one counter."""
+    normalised = re.sub(r"[\s.\-]", "", identifier).upper()
+    return hmac.new(
+        settings.NIR_HASH_KEY.encode(), f"login:{normalised}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def delay_after(failures: int) -> timedelta:
+    if failures <= FREE_FAILURES:
+        return timedelta(0)
+    return FIRST_DELAY * (2 ** (failures - FREE_FAILURES - 1))
+
+
+def _find_holder(identifier: str) -> User | None:
+    try:
+        nir = Nir.parse(identifier)
+    except NirError:
+        return None
+    return User.objects.filter(
+        nir_hash=nir_lookup_hash(nir), kind=User.Kind.TITULAIRE, is_active=True
+    ).first()
+
+
+def authenticate_holder(
+    identifier: str, password: str, *, ip: str = "", now: datetime | None = None
+) -> LoginOutcome:
+    """Check a NIR + password under the throttle. Writes: the throttle row; on success
+    Django's check_password may upgrade the stored hash (AUTH-03)."""
+    now = now or timezone.now()
+    key = throttle_key(identifier)
+    with transaction.atomic():
+        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(key=key)
+        if throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
+            throttle.failures, throttle.blocked_until = 0, None
+        if throttle.blocked_until and now < throttle.blocked_until:
+            make_password(password)  # same cost as a real check (AUTH-04)
+            throttle.save()
+            logger.warning("login refused: throttled key=%s ip=%s", key[:12], ip)
+            return LoginOutcome(None, "throttled")
+        user = _find_holder(identifier)
+        if user is None:
+            make_password(password)
+            valid = False
+        else:
+            valid = user.check_password(password)
+        if valid:
+            throttle.delete()
+            logger.info("login success user=%s ip=%s", user.public_id, ip)
+            return LoginOutcome(user, "ok")
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        delay = delay_after(throttle.failures)
+        throttle.blocked_until = now + delay if delay else None
+        throttle.save()
+        logger.warning(
+            "login failure key=%s failures=%s ip=%s%s",
+            key[:12],
+            throttle.failures,
+            ip,
+            f" delay={int(delay.total_seconds())}s" if delay else "",
+        )
+        return LoginOutcome(None, "invalid")
+
+
+def clear_login_throttle(identifier: str) -> None:
+    """After a successful password reset (AUTH-05: a reset clears the delay)."""
+    LoginThrottle.objects.filter(key=throttle_key(identifier)).delete()

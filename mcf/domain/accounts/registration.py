@@ -1,0 +1,182 @@
+"""Registration of a holder and activation of his account (the seed's tutorial, AUTH-10/11).
+
+Write paths:
+- ``register_holder``: step 3 of the wizard. Either a pending registration + the confirmation
+  mail, or — if the NIR already has an account — a notice to the address on file. The caller
+  shows the same page in both cases (no enumeration).
+- ``confirm_registration``: the POST of the confirmation page. Creates the account and
+  attaches it to the hours counter of the NIR.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from mcf.domain.accounts.models import PendingRegistration, User
+from mcf.domain.hours.models import Counter
+from mcf.domain.identity.nir import Nir
+from mcf.domain.identity.protection import nir_lookup_hash
+from mcf.domain.mailing.actions import queue_email
+
+# The seed: « le lien restera actif durant 15 jours ».
+CONFIRMATION_LINK_VALIDITY = timedelta(days=15)
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    nir: Nir
+    civility: str
+    first_name: str
+    birth_name: str
+    landline: str
+    mobile: str
+    email: str
+    apprenticeship_declared: bool
+    password_hash: str  # already hashed: the password in clear never reaches the domain
+    cgu_version: str
+    cgu_accepted_at: datetime
+
+
+class RegistrationLinkError(Exception):
+    """The confirmation link cannot be used. ``code``: unknown, used or expired."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def confirmation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("titulaire:registration_confirm", args=[token])
+
+
+def register_holder(data: RegistrationData, *, now: datetime | None = None) -> None:
+    """Record a registration and queue its mail, in one transaction.
+
+    Checks: nothing the form has not checked; the NIR's existing account decides the branch.
+    Writes: a PendingRegistration (older pending ones for the same NIR are deleted, so their
+    links stop working), or nothing if an account exists. Sends: the confirmation link to
+    the typed address, or a « someone tried to register » notice to the address on file.
+    """
+    now = now or timezone.now()
+    nir_hash = nir_lookup_hash(data.nir)
+    with transaction.atomic():
+        existing = User.objects.filter(nir_hash=nir_hash).only("email", "first_name").first()
+        if existing is not None:
+            queue_email(
+                to=existing.email,
+                template="accounts/mails/registration_attempt_on_existing_account.txt",
+                context={
+                    "user": existing,
+                    "login_url": settings.SITE_URL + reverse("titulaire:login"),
+                },
+                kind="inscription_compte_existant",
+            )
+            return
+        PendingRegistration.objects.filter(nir_hash=nir_hash, used_at__isnull=True).delete()
+        token = secrets.token_urlsafe(32)
+        pending = PendingRegistration.objects.create(
+            nir_hash=nir_hash,
+            nir=data.nir.value,
+            civility=data.civility,
+            first_name=data.first_name,
+            birth_name=data.birth_name,
+            landline=data.landline,
+            mobile=data.mobile,
+            email=data.email,
+            apprenticeship_declared=data.apprenticeship_declared,
+            password_hash=data.password_hash,
+            cgu_version=data.cgu_version,
+            cgu_accepted_at=data.cgu_accepted_at,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + CONFIRMATION_LINK_VALIDITY,
+        )
+        queue_email(
+            to=data.email,
+            template="accounts/mails/registration_confirmation.txt",
+            context={"pending": pending, "confirmation_url": confirmation_url(token)},
+            kind="inscription_confirmation",
+        )
+
+
+def find_usable_registration(token: str, *, now: datetime | None = None) -> PendingRegistration:
+    """The pending registration of a link, or RegistrationLinkError. Changes nothing (GET)."""
+    now = now or timezone.now()
+    pending = PendingRegistration.objects.filter(token_hash=_token_hash(token)).first()
+    if pending is None:
+        raise RegistrationLinkError("unknown")
+    if pending.used_at is not None:
+        raise RegistrationLinkError("used")
+    if now > pending.expires_at:
+        raise RegistrationLinkError("expired")
+    return pending
+
+
+def confirm_registration(token: str, *, now: datetime | None = None) -> User:
+    """Activate the account of a confirmation link (single use).
+
+    Checks: the link exists, is unused and younger than 15 days, and no account exists for
+    the NIR (a race between two links of the same NIR). Writes: the User (active), the
+    hours counter of the NIR if the yearly feed has not created it yet, and its link to the
+    user; marks the registration used. Sends: nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        pending = (
+            PendingRegistration.objects.select_for_update()
+            .filter(token_hash=_token_hash(token))
+            .first()
+        )
+        if pending is None:
+            raise RegistrationLinkError("unknown")
+        if pending.used_at is not None:
+            raise RegistrationLinkError("used")
+        if now > pending.expires_at:
+            raise RegistrationLinkError("expired")
+        pending.used_at = now
+        pending.save(update_fields=["used_at"])
+        if User.objects.filter(nir_hash=pending.nir_hash).exists():
+            raise RegistrationLinkError("used")
+        user = User(
+            username=f"titulaire-{uuid.uuid4().hex}",
+            kind=User.Kind.TITULAIRE,
+            nir_hash=pending.nir_hash,
+            nir=pending.nir,
+            civility=pending.civility,
+            first_name=pending.first_name,
+            birth_name=pending.birth_name,
+            landline=pending.landline,
+            mobile=pending.mobile,
+            email=pending.email,
+            apprenticeship_declared=pending.apprenticeship_declared,
+            password=pending.password_hash,
+            cgu_version=pending.cgu_version,
+            cgu_accepted_at=pending.cgu_accepted_at,
+            activated_at=now,
+            is_active=True,
+        )
+        user.save()
+        counter, _ = Counter.objects.select_for_update().get_or_create(nir_hash=pending.nir_hash)
+        counter.holder = user
+        counter.save(update_fields=["holder"])
+    return user
+
+
+def purge_expired_registrations(*, now: datetime | None = None) -> int:
+    """Delete every registration whose 15-day link has expired, used or not."""
+    now = now or timezone.now()
+    deleted, _ = PendingRegistration.objects.filter(expires_at__lt=now).delete()
+    return deleted

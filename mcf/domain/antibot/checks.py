@@ -1,0 +1,18 @@
+"""Deploy checks of the captcha (AUTH-08): test mode never reaches production."""
+
+from django.conf import settings
+from django.core import checks
+
+TEST_MODE_WARNING = "CAPTCHA_TEST_MODE est activé : le captcha accepte la réponse PASSED"
+
+
+def check_captcha_test_mode(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    if not getattr(settings, "CAPTCHA_TEST_MODE", False):
+        return []
+    return [
+        checks.Error(
+            TEST_MODE_WARNING + ".",
+            hint="Mettre CAPTCHA_TEST_MODE=0 (ou retirer la variable) en production.",
+            id="antibot.E001",
+        )
+    ]

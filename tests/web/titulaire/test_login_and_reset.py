@@ -1,0 +1,130 @@
+"""Espace Titulaire: login page, logout, « Mot de passe oublié » (AUTH-04, 05, 12, SESS-01/04)."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from mcf.domain.accounts.models import LoginThrottle
+from mcf.domain.mailing.models import OutboxEmail
+from tests.factories import NIR_A, PASSWORD, registered_holder
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/titulaire/connexion/"
+FAILED = "Numéro de Sécurité sociale ou mot de passe incorrect"
+
+
+@pytest.fixture
+def holder():
+    return registered_holder()
+
+
+def login(client, nir=NIR_A, password=PASSWORD):
+    return client.post(LOGIN, {"nir": nir, "password": password})
+
+
+def normalised(response) -> str:
+    page = response.content.decode()
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+    page = re.sub(r'nonce="[^"]+"', "", page)
+    # The NIR typed is kept in the field: compare the pages without it.
+    return re.sub(r'name="nir" value="[^"]*"', "", page)
+
+
+def test_login_rotates_the_session_and_opens_the_holder_space(client, holder):
+    client.get(LOGIN)
+    client.session.save()
+    before = client.session.session_key
+    response = login(client, nir="1 85 05 78 006 084 91")
+    assert response.status_code == 302
+    assert response["Location"] == "/titulaire/"
+    assert client.session.session_key != before  # SESS-01
+    home = client.get("/titulaire/")
+    assert home.status_code == 200
+    assert "TOURIA" not in home.content.decode() or "Touria ORANGE" in home.content.decode()
+    assert "no-store" in home["Cache-Control"]
+
+
+def test_every_failure_gets_the_same_page(holder):
+    """AUTH-04: unknown, malformed, wrong password, empty password, throttled: one page."""
+    cases = {
+        "unknown": ("299999999999999", PASSWORD),
+        "malformed": ("12 34", PASSWORD),
+        "wrong password": (NIR_A, "Mauvais-mot-2026"),
+        "empty password": (NIR_A, ""),
+    }
+    pages = {}
+    for name, (nir, password) in cases.items():
+        response = login(Client(), nir, password)
+        assert response.status_code == 200, name
+        assert FAILED in response.content.decode(), name
+        pages[name] = normalised(response)
+    for _ in range(5):
+        login(Client(), NIR_A, "Mauvais-mot-2026")
+    throttled = login(Client(), NIR_A, PASSWORD)
+    pages["throttled with the right password"] = normalised(throttled)
+    assert len(set(pages.values())) == 1, pages.keys()
+
+
+def test_the_typed_nir_is_kept_never_the_password(holder):
+    response = login(Client(), password="Mauvais-mot-2026")
+    page = response.content.decode()
+    assert f'value="{NIR_A}"' in page
+    assert "Mauvais-mot-2026" not in page
+
+
+def test_logout_is_post_only_and_ends_the_session(client, holder):
+    login(client)
+    assert client.get("/titulaire/deconnexion/").status_code == 405
+    assert client.get("/titulaire/").status_code == 200
+    response = client.post("/titulaire/deconnexion/")
+    assert response["Location"] == LOGIN
+    assert client.get("/titulaire/")["Location"].startswith(LOGIN)
+
+
+def test_holder_space_requires_login(client):
+    assert client.get("/titulaire/")["Location"].startswith(LOGIN)
+
+
+def test_reset_request_answers_the_same_whether_the_account_exists(holder):
+    known = Client().post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A}, follow=True)
+    unknown = Client().post(
+        "/titulaire/mot-de-passe-oublie/", {"nir": "299999999999999"}, follow=True
+    )
+    assert normalised(known) == normalised(unknown)
+    assert OutboxEmail.objects.filter(kind="mot_de_passe_oublie").count() == 1
+
+
+def _reset_link() -> str:
+    body = OutboxEmail.objects.filter(kind="mot_de_passe_oublie").latest("created_at").body
+    return re.search(r"https?://[^/]+(/titulaire/mot-de-passe-oublie/\S+/)", body).group(1)
+
+
+def test_reset_link_sets_a_new_password_once_ends_sessions_and_clears_the_delay(holder):
+    session = Client()
+    login(session)
+    for _ in range(5):
+        login(Client(), NIR_A, "Mauvais-mot-2026")
+    assert LoginThrottle.objects.get().failures == 5
+    Client().post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A})
+    link = _reset_link()
+    weak = Client().post(link, {"password": "abc", "password_confirmation": "abc"})
+    assert "Au moins 5 lettres" in weak.content.decode() or weak.status_code == 200
+    new = "Nouveau-mot-2027x"
+    done = Client().post(link, {"password": new, "password_confirmation": new})
+    assert done["Location"] == LOGIN
+    assert Client().get(link).status_code == 410  # single use
+    assert LoginThrottle.objects.count() == 0  # the delay is cleared
+    assert session.get("/titulaire/")["Location"].startswith(LOGIN)  # sessions ended
+    assert login(Client(), password=new).status_code == 302
+    assert OutboxEmail.objects.filter(kind="mot_de_passe_modifie").count() == 1
+
+
+def test_reset_requests_are_throttled_per_account():
+    for _ in range(3):
+        Client(REMOTE_ADDR="127.0.0.5").post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A})
+    response = Client(REMOTE_ADDR="127.0.0.6").post(
+        "/titulaire/mot-de-passe-oublie/", {"nir": "1 85 05 78 006 084 91"}
+    )
+    assert response.status_code == 429
