@@ -52,8 +52,8 @@ def last_confirmation_token(to: str | None = None) -> str:
 
 
 def registered_holder(nir: str = NIR_A, *, now: datetime | None = None, **overrides):
-    register_holder(registration_data(nir, **overrides), now=now)
-    return confirm_registration(last_confirmation_token(), now=now)
+    token = register_holder(registration_data(nir, **overrides), now=now)
+    return confirm_registration(token, now=now)
 
 
 def clear_mailbox() -> None:

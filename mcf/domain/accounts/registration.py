@@ -62,8 +62,11 @@ def confirmation_url(token: str) -> str:
     return settings.SITE_URL + reverse("titulaire:registration_confirm", args=[token])
 
 
-def register_holder(data: RegistrationData, *, now: datetime | None = None) -> None:
+def register_holder(data: RegistrationData, *, now: datetime | None = None) -> str | None:
     """Record a registration and queue its mail, in one transaction.
+
+    Returns the link's token (None when the NIR already has an account); the web layer
+    ignores it (the holder gets it by mail), the demo data uses it.
 
     Checks: nothing the form has not checked; the NIR's existing account decides the branch.
     Writes: a PendingRegistration (older pending ones for the same NIR are deleted, so their
@@ -84,7 +87,7 @@ def register_holder(data: RegistrationData, *, now: datetime | None = None) -> N
                 },
                 kind="inscription_compte_existant",
             )
-            return
+            return None
         PendingRegistration.objects.filter(nir_hash=nir_hash, used_at__isnull=True).delete()
         token = secrets.token_urlsafe(32)
         pending = PendingRegistration.objects.create(
@@ -110,6 +113,7 @@ def register_holder(data: RegistrationData, *, now: datetime | None = None) -> N
             context={"pending": pending, "confirmation_url": confirmation_url(token)},
             kind="inscription_confirmation",
         )
+    return token
 
 
 def find_usable_registration(token: str, *, now: datetime | None = None) -> PendingRegistration:

@@ -5,11 +5,27 @@ passwords (AUTH-16).
 """
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from mcf.demo.accounts import DEMO_LOGINS, DEMO_OPERATOR_PASSWORD, DEMO_OPERATOR_USERNAME
+from mcf.demo.accounts import (
+    DEMO_HOLDER_NIR,
+    DEMO_HOLDER_PASSWORD,
+    DEMO_LOGINS,
+    DEMO_OPERATOR_PASSWORD,
+    DEMO_OPERATOR_USERNAME,
+)
 from mcf.domain.accounts.models import User
+from mcf.domain.accounts.registration import (
+    RegistrationData,
+    confirm_registration,
+    register_holder,
+)
+from mcf.domain.identity.nir import Nir
+from mcf.domain.identity.protection import nir_lookup_hash
+from mcf.domain.legal import cgu
 
 
 class Command(BaseCommand):
@@ -20,6 +36,7 @@ class Command(BaseCommand):
             raise CommandError("Les données de démonstration ne se chargent qu'avec DEBUG=1.")
         with transaction.atomic():
             created = self._operator()
+            created = self._holder() or created
         self.stdout.write(
             "Données de démonstration : "
             + ("créées." if created else "déjà présentes, rien n'a changé.")
@@ -37,4 +54,27 @@ class Command(BaseCommand):
             first_name="Opératrice",
             last_name="Démo",
         )
+        return True
+
+    def _holder(self) -> bool:
+        """Touria Orange, the seed's holder, registered through the real write path."""
+        nir = Nir.parse(DEMO_HOLDER_NIR)
+        if User.objects.filter(nir_hash=nir_lookup_hash(nir)).exists():
+            return False
+        token = register_holder(
+            RegistrationData(
+                nir=nir,
+                civility="madame",
+                first_name="Touria",
+                birth_name="Orange",
+                landline="",
+                mobile="+33612345678",
+                email="touria.orange@demo.moncompteformation.example",
+                apprenticeship_declared=False,
+                password_hash=make_password(DEMO_HOLDER_PASSWORD),
+                cgu_version=cgu.CURRENT.version,
+                cgu_accepted_at=timezone.now(),
+            )
+        )
+        confirm_registration(token)
         return True
