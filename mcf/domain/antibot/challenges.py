@@ -21,12 +21,12 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from captcha.audio import AudioCaptcha
 from captcha.image import ImageCaptcha
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from mcf.domain.antibot.audio import FrenchAudioCaptcha
 from mcf.domain.antibot.models import CaptchaChallenge
 
 CHALLENGE_TTL = timedelta(minutes=10)
@@ -149,9 +149,9 @@ def _image_captcha() -> ImageCaptcha:
 
 
 @functools.cache
-def _audio_captcha() -> AudioCaptcha:
+def _audio_captcha() -> FrenchAudioCaptcha:
     # The voices (≈ 60 small files) are read once per process.
-    audio = AudioCaptcha(voicedir=str(VOICE_DIR))
+    audio = FrenchAudioCaptcha(voicedir=str(VOICE_DIR))
     audio.load()
     return audio
 
