@@ -5,3 +5,7 @@ class AccountsConfig(AppConfig):
     name = "mcf.domain.accounts"
     label = "accounts"
     verbose_name = "Comptes"
+
+    def ready(self):
+        # Session records follow logins and logouts (signal receivers).
+        from mcf.core import sessions  # noqa: F401

@@ -31,6 +31,8 @@ from django.utils import timezone
 from mcf.domain.accounts.models import LoginThrottle, User
 from mcf.domain.identity.nir import Nir, NirError
 from mcf.domain.identity.protection import nir_lookup_hash
+from mcf.domain.journal import actions as journal
+from mcf.domain.journal.models import Action
 
 logger = logging.getLogger("mcf.security")
 
@@ -95,6 +97,7 @@ def authenticate_holder(
             valid = user.check_password(password)
         if valid:
             throttle.delete()
+            journal.record(user, Action.LOGIN_SUCCEEDED, at=now)
             logger.info("login success user=%s ip=%s", user.public_id, ip)
             return LoginOutcome(user, "ok")
         throttle.failures += 1
@@ -102,6 +105,16 @@ def authenticate_holder(
         delay = delay_after(throttle.failures)
         throttle.blocked_until = now + delay if delay else None
         throttle.save()
+        if user is not None:
+            journal.record(user, Action.LOGIN_FAILED, at=now)
+            if delay:
+                journal.record(
+                    user,
+                    Action.LOGIN_SUSPENDED,
+                    actor=journal.BY_SERVICE,
+                    details=f"Pendant {_duration_fr(delay)}.",
+                    at=now,
+                )
         logger.warning(
             "login failure key=%s failures=%s ip=%s%s",
             key[:12],
@@ -110,6 +123,14 @@ def authenticate_holder(
             f" delay={int(delay.total_seconds())}s" if delay else "",
         )
         return LoginOutcome(None, "invalid")
+
+
+def _duration_fr(delay: timedelta) -> str:
+    minutes = int(delay.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes > 1 else ''}"
+    hours = minutes // 60
+    return f"{hours} heure{'s' if hours > 1 else ''}"
 
 
 def clear_login_throttle(identifier: str) -> None:

@@ -107,3 +107,26 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failures} échec(s)"
+
+
+class UserSession(models.Model):
+    """An open session of an account, so that its holder can see and end it (SESS-05).
+
+    The session itself is Django's (database backend); this row adds what the holder needs to
+    recognise it. Deleting the Session row ends it at once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="open_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "session ouverte"
+        verbose_name_plural = "sessions ouvertes"
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"Session du {self.created_at:%d/%m/%Y %H:%M}"

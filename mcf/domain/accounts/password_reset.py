@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
@@ -16,7 +18,11 @@ from django.urls import reverse
 
 from mcf.domain.accounts.authentication import _find_holder, clear_login_throttle
 from mcf.domain.accounts.models import User
+from mcf.domain.journal import actions as journal
+from mcf.domain.journal.models import Action
 from mcf.domain.mailing.actions import queue_email
+
+logger = logging.getLogger("mcf.security")
 
 
 class ResetTokenGenerator(PasswordResetTokenGenerator):
@@ -47,6 +53,8 @@ def request_password_reset(identifier: str) -> None:
             context={"user": user, "reset_url": reset_url(user)},
             kind="mot_de_passe_oublie",
         )
+        journal.record(user, Action.PASSWORD_RESET_REQUESTED)
+    logger.info("password reset requested user=%s", user.public_id)
 
 
 def find_user_for_reset(public_id, token: str) -> User | None:
@@ -68,3 +76,5 @@ def reset_password(user: User, new_password: str) -> None:
             context={"user": user},
             kind="mot_de_passe_modifie",
         )
+        journal.record(user, Action.PASSWORD_RESET)
+    logger.info("password reset done user=%s", user.public_id)

@@ -11,6 +11,7 @@ Write paths:
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -25,7 +26,11 @@ from mcf.domain.accounts.models import PendingRegistration, User
 from mcf.domain.hours.models import Counter
 from mcf.domain.identity.nir import Nir
 from mcf.domain.identity.protection import nir_lookup_hash
+from mcf.domain.journal import actions as journal
+from mcf.domain.journal.models import Action
 from mcf.domain.mailing.actions import queue_email
+
+logger = logging.getLogger("mcf.security")
 
 # The seed: « le lien restera actif durant 15 jours ».
 CONFIRMATION_LINK_VALIDITY = timedelta(days=15)
@@ -76,7 +81,9 @@ def register_holder(data: RegistrationData, *, now: datetime | None = None) -> s
     now = now or timezone.now()
     nir_hash = nir_lookup_hash(data.nir)
     with transaction.atomic():
-        existing = User.objects.filter(nir_hash=nir_hash).only("email", "first_name").first()
+        existing = (
+            User.objects.filter(nir_hash=nir_hash).only("email", "first_name", "public_id").first()
+        )
         if existing is not None:
             queue_email(
                 to=existing.email,
@@ -87,6 +94,7 @@ def register_holder(data: RegistrationData, *, now: datetime | None = None) -> s
                 },
                 kind="inscription_compte_existant",
             )
+            logger.info("registration attempt on an existing account user=%s", existing.public_id)
             return None
         PendingRegistration.objects.filter(nir_hash=nir_hash, used_at__isnull=True).delete()
         token = secrets.token_urlsafe(32)
@@ -135,7 +143,8 @@ def confirm_registration(token: str, *, now: datetime | None = None) -> User:
     Checks: the link exists, is unused and younger than 15 days, and no account exists for
     the NIR (a race between two links of the same NIR). Writes: the User (active), the
     hours counter of the NIR if the yearly feed has not created it yet, and its link to the
-    user; marks the registration used. Sends: nothing.
+    user; marks the registration used; two history entries (registered, activated).
+    Sends: nothing.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -176,6 +185,9 @@ def confirm_registration(token: str, *, now: datetime | None = None) -> User:
         counter, _ = Counter.objects.select_for_update().get_or_create(nir_hash=pending.nir_hash)
         counter.holder = user
         counter.save(update_fields=["holder"])
+        journal.record(user, Action.REGISTERED, at=pending.created_at)
+        journal.record(user, Action.ACTIVATED, at=now)
+    logger.info("account activated user=%s", user.public_id)
     return user
 
 

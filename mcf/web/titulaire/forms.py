@@ -44,3 +44,26 @@ class NewPasswordForm(PasswordForm):
             email=user.email,
         )
         super().__init__(*args, identity=identity, **kwargs)
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """AUTH-13: the current password is required to choose a new one."""
+
+    current_password = forms.CharField(
+        label="Mot de passe actuel",
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["current_password", "password", "password_confirmation"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.user = user
+        self.order_fields(self.field_order)
+
+    def clean_current_password(self):
+        current = self.cleaned_data["current_password"]
+        if not self.user.check_password(current):
+            raise forms.ValidationError("Le mot de passe actuel est incorrect.", code="wrong")
+        return current

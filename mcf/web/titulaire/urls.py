@@ -1,6 +1,15 @@
 from django.urls import path
 
-from mcf.web.titulaire import registration_views, views
+from mcf.web.titulaire import account_views, registration_views, views
+from mcf.web.titulaire.navigation import COMING_SOON
+
+COMING_SOON_PATHS = {
+    "personal_information": "informations-personnelles/",
+    "hours": "compte-d-heures/",
+    "training_search": "rechercher-une-formation/",
+    "dossiers": "dossiers-de-formation/",
+    "delegations": "delegations/",
+}
 
 app_name = "titulaire"
 
@@ -8,6 +17,10 @@ urlpatterns = [
     path("connexion/", views.login, name="login"),
     path("deconnexion/", views.logout, name="logout"),
     path("", views.home, name="home"),
+    path("mot-de-passe/", account_views.password_change, name="password_change"),
+    path("historique/", account_views.history, name="history"),
+    path("sessions/", account_views.sessions, name="sessions"),
+    path("sessions/fermer/", account_views.end_session, name="end_session"),
     path("mot-de-passe-oublie/", views.password_reset_request, name="password_reset"),
     path(
         "mot-de-passe-oublie/<uuid:public_id>/<str:token>/",
@@ -27,4 +40,8 @@ urlpatterns = [
         registration_views.confirm,
         name="registration_confirm",
     ),
+    *[
+        path(COMING_SOON_PATHS[name], views.coming_soon, {"title": title}, name=name)
+        for name, title in COMING_SOON.items()
+    ],
 ]

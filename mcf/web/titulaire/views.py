@@ -16,6 +16,8 @@ from mcf.domain.accounts.password_reset import (
     request_password_reset,
     reset_password,
 )
+from mcf.domain.journal import actions as journal
+from mcf.domain.journal.models import Action
 from mcf.web.titulaire.forms import LoginForm, NewPasswordForm, PasswordResetRequestForm
 
 # One message for every failure (AUTH-04): unknown NIR, wrong password, throttled…
@@ -66,6 +68,8 @@ def login(request):
 @require_POST
 def logout(request):
     """« Se déconnecter »: POST only; the server-side session is destroyed."""
+    if request.user.is_authenticated:
+        journal.record(request.user, Action.LOGOUT)
     end_session(request)
     messages.success(request, "Vous êtes déconnecté.")
     return redirect("titulaire:login")
@@ -75,6 +79,13 @@ def logout(request):
 @login_required(login_url="titulaire:login")
 def home(request):
     return render(request, "titulaire/home.html")
+
+
+@never_cache
+@login_required(login_url="titulaire:login")
+def coming_soon(request, title: str):
+    """A menu entry whose feature is not open yet: says so plainly."""
+    return render(request, "titulaire/coming_soon.html", {"title": title})
 
 
 RESET_REQUESTED = (

@@ -1,0 +1,34 @@
+"""Change of password from the holder's space (AUTH-13)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from mcf.domain.accounts.models import User
+from mcf.domain.journal import actions as journal
+from mcf.domain.journal.models import Action
+from mcf.domain.mailing.actions import queue_email
+
+logger = logging.getLogger("mcf.security")
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set the new password (the caller checked the current one and the policy).
+
+    Writes: the password hash (which ends every other session: Django compares it with the
+    hash stored in each session), a history entry. Sends: a notification to the address on
+    file, so a holder whose password was changed by someone else learns it.
+    """
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        journal.record(user, Action.PASSWORD_CHANGED)
+        queue_email(
+            to=user.email,
+            template="accounts/mails/password_changed.txt",
+            context={"user": user},
+            kind="mot_de_passe_modifie",
+        )
+    logger.info("password changed user=%s", user.public_id)

@@ -1,0 +1,72 @@
+"""The holder's account pages: password change, history of actions, open sessions."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mcf.domain.accounts.models import UserSession
+from mcf.domain.accounts.password_change import change_password
+from mcf.domain.accounts.sessions import end_sessions
+from mcf.domain.journal.models import JournalEntry
+from mcf.web.titulaire.forms import ChangePasswordForm
+
+holder_required = login_required(login_url="titulaire:login")
+
+HISTORY_PAGE_SIZE = 20
+
+
+@never_cache
+@holder_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    if request.method == "POST":
+        form = ChangePasswordForm(request.POST, user=request.user)
+        if form.is_valid():
+            change_password(request.user, form.cleaned_data["password"])
+            # This session stays open; the others end (their stored hash no longer matches).
+            update_session_auth_hash(request, request.user)
+            end_sessions(request.user, keep=request.session.session_key)
+            messages.success(request, "Votre mot de passe a été modifié.")
+            return redirect("titulaire:home")
+    else:
+        form = ChangePasswordForm(user=request.user)
+    return render(request, "titulaire/password_change.html", {"form": form})
+
+
+@never_cache
+@holder_required
+def history(request):
+    """« Historique de vos actions »: newest first, paginated; 3 queries whatever its length
+    (session, user, the page of entries; the count is one more)."""
+    entries = JournalEntry.objects.filter(holder=request.user).order_by("-occurred_at", "-id")
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "titulaire/history.html", {"page": page})
+
+
+@never_cache
+@holder_required
+def sessions(request):
+    open_sessions = UserSession.objects.filter(user=request.user).order_by("-last_seen_at")
+    return render(
+        request,
+        "titulaire/sessions.html",
+        {"open_sessions": open_sessions, "current_key": request.session.session_key},
+    )
+
+
+@holder_required
+@require_POST
+def end_session(request):
+    """« Fermer » one other session (by its record's id, never its key), or all of them."""
+    raw = request.POST.get("session", "")
+    only = int(raw) if raw.isdigit() else None
+    count = end_sessions(request.user, keep=request.session.session_key, only=only)
+    messages.success(
+        request,
+        f"{count} session{'s' if count > 1 else ''} fermée{'s' if count > 1 else ''}.",
+    )
+    return redirect("titulaire:sessions")

@@ -1,0 +1,19 @@
+"""Side menu of the holder's space, with the seed's labels (URL names of this space)."""
+
+SPACE_MENU = (
+    ("home", "Accueil"),
+    ("personal_information", "Mes informations personnelles"),
+    ("hours", "Mon compte d'heures"),
+    ("training_search", "Rechercher une formation"),
+    ("dossiers", "Mes dossiers de formation"),
+    ("delegations", "Mes délégations"),
+)
+
+# Entries whose feature is not built yet: an honest page, never a 404 or an empty page.
+COMING_SOON = {
+    "personal_information": "Mes informations personnelles",
+    "hours": "Mon compte d'heures",
+    "training_search": "Rechercher une formation",
+    "dossiers": "Mes dossiers de formation",
+    "delegations": "Mes délégations",
+}
