@@ -80,12 +80,17 @@ INSTALLED_APPS = [
     "dsfr",
     "widget_tweaks",
     "django_tasks_db",
+    # Second factor (AUTH-15): TOTP devices of professionals and back-office operators.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Domain packages: models, rules, actions, notifications.
     "mcf.domain.accounts",
     "mcf.domain.mailing",
     "mcf.domain.contact",
     "mcf.domain.antibot",
     "mcf.domain.hours",
+    "mcf.domain.organisations",
+    "mcf.domain.journal",
     # Web packages: one per space (views, forms, urls, templates).
     "mcf.web.public",
     "mcf.web.titulaire",
@@ -105,6 +110,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): password AND second factor (AUTH-15).
+    "django_otp.middleware.OTPMiddleware",
+    "mcf.core.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mcf.core.middleware.SecurityHeadersMiddleware",
@@ -128,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mcf.core.context_processors.site",
                 "mcf.web.public.context_processors.navigation",
+                "mcf.web.titulaire.context_processors.space_menu",
             ],
         },
     },

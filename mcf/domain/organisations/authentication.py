@@ -1,0 +1,133 @@
+"""Login by identifier (username) + password, under the holders' per-account throttle.
+
+Professionals (and back-office operators) log in with a username, never with a NIR. The
+rules are exactly those of ``mcf.domain.accounts.authentication`` (AUTH-04/05/07): the same
+``LoginThrottle`` table, the same delay schedule (``delay_after``: free failures, then 60 s
+doubling), the same 24 h reset, one password hash computed in every case, the throttle row
+locked from before the password check until the outcome is recorded. Only the lookup of
+the account differs.
+
+Identifiers live in their own namespace of the throttle table: the key is
+``throttle_key("identifiant:" + username)``. ``throttle_key`` keeps the colon, and a NIR
+never contains one, so a username can never share (or exhaust) a holder's counter.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from mcf.domain.accounts.authentication import (
+    RESET_AFTER,
+    LoginOutcome,
+    delay_after,
+    throttle_key,
+)
+from mcf.domain.accounts.models import LoginThrottle, User
+
+logger = logging.getLogger("mcf.security")
+
+USERNAME_NAMESPACE = "identifiant:"
+MAX_IDENTIFIER_LENGTH = 150
+
+
+def normalise_username(identifier: str) -> str:
+    """Identifiers are created lower-case; typing them with capitals still works."""
+    return identifier.strip().lower()[:MAX_IDENTIFIER_LENGTH]
+
+
+def username_throttle_key(identifier: str) -> str:
+    return throttle_key(USERNAME_NAMESPACE + normalise_username(identifier))
+
+
+def _find_user(identifier: str, kinds: Iterable[str]) -> User | None:
+    typed = identifier.strip()[:MAX_IDENTIFIER_LENGTH]
+    if not typed:
+        return None
+    # Exact first (operators created by createsuperuser may have capitals), then the
+    # lower-case form our actions create. Both use the username's unique index.
+    candidates = {
+        user.username: user
+        for user in User.objects.filter(
+            username__in={typed, typed.lower()}, kind__in=list(kinds), is_active=True
+        )
+    }
+    return candidates.get(typed) or candidates.get(typed.lower())
+
+
+def authenticate_username(
+    identifier: str,
+    password: str,
+    *,
+    kinds: Iterable[str],
+    ip: str = "",
+    now: datetime | None = None,
+) -> LoginOutcome:
+    """Check an identifier + password under the throttle, for accounts of ``kinds`` only.
+
+    Checks: the throttle delay, then the password. Writes: the throttle row (deleted on
+    success); Django's check_password may upgrade the stored hash. Sends nothing.
+    """
+    now = now or timezone.now()
+    key = username_throttle_key(identifier)
+    with transaction.atomic():
+        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(key=key)
+        if throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
+            throttle.failures, throttle.blocked_until = 0, None
+        if throttle.blocked_until and now < throttle.blocked_until:
+            make_password(password)  # same cost as a real check (AUTH-04)
+            throttle.save()
+            logger.warning("login refused: throttled key=%s ip=%s", key[:12], ip)
+            return LoginOutcome(None, "throttled")
+        user = _find_user(identifier, kinds)
+        if user is None:
+            make_password(password)
+            valid = False
+        else:
+            valid = user.check_password(password)
+        if valid:
+            throttle.delete()
+            logger.info("login password ok user=%s ip=%s", user.public_id, ip)
+            return LoginOutcome(user, "ok")
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        delay = delay_after(throttle.failures)
+        throttle.blocked_until = now + delay if delay else None
+        throttle.save()
+        logger.warning(
+            "login failure key=%s failures=%s ip=%s%s",
+            key[:12],
+            throttle.failures,
+            ip,
+            f" delay={int(delay.total_seconds())}s" if delay else "",
+        )
+        return LoginOutcome(None, "invalid")
+
+
+def authenticate_professional(
+    identifier: str, password: str, *, ip: str = "", now: datetime | None = None
+) -> LoginOutcome:
+    """First factor of the Espace professionnel: a PROFESSIONNEL account with a profile.
+
+    An account of another kind, or a professional without an organisation, fails exactly
+    like a wrong password.
+    """
+    outcome = authenticate_username(
+        identifier, password, kinds=[User.Kind.PROFESSIONNEL], ip=ip, now=now
+    )
+    if outcome.user is not None and not hasattr(outcome.user, "professional_profile"):
+        logger.warning(
+            "login refused: professional without organisation user=%s", outcome.user.public_id
+        )
+        return LoginOutcome(None, "invalid")
+    return outcome
+
+
+def clear_username_throttle(identifier: str) -> None:
+    """After a password change chosen by the account's owner."""
+    LoginThrottle.objects.filter(key=username_throttle_key(identifier)).delete()
