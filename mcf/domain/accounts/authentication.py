@@ -28,13 +28,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from mcf.core.logging import security_event
 from mcf.domain.accounts.models import LoginThrottle, User
 from mcf.domain.identity.nir import Nir, NirError
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
-
-logger = logging.getLogger("mcf.security")
 
 FREE_FAILURES = 4
 FIRST_DELAY = timedelta(seconds=60)
@@ -87,7 +86,7 @@ def authenticate_holder(
         if throttle.blocked_until and now < throttle.blocked_until:
             make_password(password)  # same cost as a real check (AUTH-04)
             throttle.save()
-            logger.warning("login refused: throttled key=%s ip=%s", key[:12], ip)
+            security_event("login", outcome="throttled", level=logging.WARNING, key=key[:12], ip=ip)
             return LoginOutcome(None, "throttled")
         user = _find_holder(identifier)
         if user is None:
@@ -98,7 +97,7 @@ def authenticate_holder(
         if valid:
             throttle.delete()
             journal.record(user, Action.LOGIN_SUCCEEDED, at=now)
-            logger.info("login success user=%s ip=%s", user.public_id, ip)
+            security_event("login", outcome="success", user=user.public_id, ip=ip)
             return LoginOutcome(user, "ok")
         throttle.failures += 1
         throttle.last_failure_at = now
@@ -115,12 +114,15 @@ def authenticate_holder(
                     details=f"Pendant {_duration_fr(delay)}.",
                     at=now,
                 )
-        logger.warning(
-            "login failure key=%s failures=%s ip=%s%s",
-            key[:12],
-            throttle.failures,
-            ip,
-            f" delay={int(delay.total_seconds())}s" if delay else "",
+        security_event(
+            "login",
+            outcome="failure",
+            level=logging.WARNING,
+            user=user.public_id if user else "-",
+            key=key[:12],
+            ip=ip,
+            failures=throttle.failures,
+            delay_seconds=int(delay.total_seconds()) if delay else None,
         )
         return LoginOutcome(None, "invalid")
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 
+from mcf.core.logging import security_event
 from mcf.domain.accounts.models import User
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 from mcf.domain.mailing.actions import queue_email
-
-logger = logging.getLogger("mcf.security")
 
 
 def change_password(user: User, new_password: str) -> None:
@@ -31,4 +28,4 @@ def change_password(user: User, new_password: str) -> None:
             context={"user": user},
             kind="mot_de_passe_modifie",
         )
-    logger.info("password changed user=%s", user.public_id)
+    security_event("password_change", outcome="success", user=user.public_id)

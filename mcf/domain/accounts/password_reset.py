@@ -9,20 +9,17 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
 from django.urls import reverse
 
+from mcf.core.logging import security_event
 from mcf.domain.accounts.authentication import _find_holder, clear_login_throttle
 from mcf.domain.accounts.models import User
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 from mcf.domain.mailing.actions import queue_email
-
-logger = logging.getLogger("mcf.security")
 
 
 class ResetTokenGenerator(PasswordResetTokenGenerator):
@@ -45,6 +42,7 @@ def request_password_reset(identifier: str) -> None:
     """Queue the reset link if the identifier is an active holder's NIR; else nothing."""
     user = _find_holder(identifier)
     if user is None:
+        security_event("password_reset.request", outcome="no_account")
         return
     with transaction.atomic():
         queue_email(
@@ -54,7 +52,7 @@ def request_password_reset(identifier: str) -> None:
             kind="mot_de_passe_oublie",
         )
         journal.record(user, Action.PASSWORD_RESET_REQUESTED)
-    logger.info("password reset requested user=%s", user.public_id)
+    security_event("password_reset.request", outcome="mail_queued", user=user.public_id)
 
 
 def find_user_for_reset(public_id, token: str) -> User | None:
@@ -77,4 +75,4 @@ def reset_password(user: User, new_password: str) -> None:
             kind="mot_de_passe_modifie",
         )
         journal.record(user, Action.PASSWORD_RESET)
-    logger.info("password reset done user=%s", user.public_id)
+    security_event("password_reset.done", outcome="success", user=user.public_id)

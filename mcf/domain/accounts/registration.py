@@ -11,7 +11,6 @@ Write paths:
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from mcf.core.logging import security_event
 from mcf.domain.accounts.models import PendingRegistration, User
 from mcf.domain.hours.models import Counter
 from mcf.domain.identity.nir import Nir
@@ -29,8 +29,6 @@ from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 from mcf.domain.mailing.actions import queue_email
-
-logger = logging.getLogger("mcf.security")
 
 # The seed: « le lien restera actif durant 15 jours ».
 CONFIRMATION_LINK_VALIDITY = timedelta(days=15)
@@ -94,7 +92,7 @@ def register_holder(data: RegistrationData, *, now: datetime | None = None) -> s
                 },
                 kind="inscription_compte_existant",
             )
-            logger.info("registration attempt on an existing account user=%s", existing.public_id)
+            security_event("registration", outcome="existing_account", user=existing.public_id)
             return None
         PendingRegistration.objects.filter(nir_hash=nir_hash, used_at__isnull=True).delete()
         token = secrets.token_urlsafe(32)
@@ -121,6 +119,7 @@ def register_holder(data: RegistrationData, *, now: datetime | None = None) -> s
             context={"pending": pending, "confirmation_url": confirmation_url(token)},
             kind="inscription_confirmation",
         )
+    security_event("registration", outcome="pending", registration=pending.pk)
     return token
 
 
@@ -187,7 +186,7 @@ def confirm_registration(token: str, *, now: datetime | None = None) -> User:
         counter.save(update_fields=["holder"])
         journal.record(user, Action.REGISTERED, at=pending.created_at)
         journal.record(user, Action.ACTIVATED, at=now)
-    logger.info("account activated user=%s", user.public_id)
+    security_event("registration.confirm", outcome="activated", user=user.public_id)
     return user
 
 
