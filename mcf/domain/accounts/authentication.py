@@ -10,7 +10,7 @@ whole defence; CNIL 2022-100 accepts the seed's 8-character passwords only with 
 - Unknown NIR, malformed NIR, wrong password, throttled: the same outcome for the caller and
   one password hash computed in every case, so neither the answer nor its time tells them
   apart (AUTH-04).
-- Race-safe: the throttle row is locked (select_for_update) from before the password check
+- Race-safe: the account's row is locked (select_for_update) from before the password check
   until the failure is recorded, so parallel attempts are evaluated one after the other.
 """
 
@@ -62,43 +62,61 @@ def delay_after(failures: int) -> timedelta:
     return FIRST_DELAY * (2 ** (failures - FREE_FAILURES - 1))
 
 
-def _find_holder(identifier: str) -> User | None:
+def _find_holder(identifier: str, *, lock: bool = False) -> User | None:
     try:
         nir = Nir.parse(identifier)
     except NirError:
         return None
-    return User.objects.filter(
+    users = User.objects.filter(
         nir_hash=nir_lookup_hash(nir), kind=User.Kind.TITULAIRE, is_active=True
-    ).first()
+    )
+    return (users.select_for_update() if lock else users).first()
+
+
+def _locked_throttle(key: str) -> LoginThrottle:
+    """The throttle row of a key, created if needed (two first failures at once are safe:
+    get_or_create retries the read after the unique constraint refuses the second insert)."""
+    LoginThrottle.objects.get_or_create(key=key)
+    return LoginThrottle.objects.select_for_update().get(key=key)
 
 
 def authenticate_holder(
     identifier: str, password: str, *, ip: str = "", now: datetime | None = None
 ) -> LoginOutcome:
-    """Check a NIR + password under the throttle. Writes: the throttle row; on success
-    Django's check_password may upgrade the stored hash (AUTH-03)."""
+    """Check a NIR + password under the throttle.
+
+    Race safety (AUTH-07): the account's row is locked first, so the attempts on one account
+    are evaluated one after the other with an up-to-date counter. (Attempts on a NIR without
+    an account have nothing to find; they are counted all the same.)
+    Writes: the throttle row on failure (deleted on success), history entries, and Django's
+    check_password may upgrade the stored hash (AUTH-03).
+    """
     now = now or timezone.now()
     key = throttle_key(identifier)
     with transaction.atomic():
-        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(key=key)
-        if throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
+        user = _find_holder(identifier, lock=True)
+        throttle = LoginThrottle.objects.select_for_update().filter(key=key).first()
+        if throttle and throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
             throttle.failures, throttle.blocked_until = 0, None
-        if throttle.blocked_until and now < throttle.blocked_until:
+        if throttle and throttle.blocked_until and now < throttle.blocked_until:
             make_password(password)  # same cost as a real check (AUTH-04)
-            throttle.save()
             security_event("login", outcome="throttled", level=logging.WARNING, key=key[:12], ip=ip)
             return LoginOutcome(None, "throttled")
-        user = _find_holder(identifier)
         if user is None:
             make_password(password)
             valid = False
         else:
             valid = user.check_password(password)
         if valid:
-            throttle.delete()
+            if throttle is not None:
+                throttle.delete()
             journal.record(user, Action.LOGIN_SUCCEEDED, at=now)
             security_event("login", outcome="success", user=user.public_id, ip=ip)
             return LoginOutcome(user, "ok")
+        if throttle is None:
+            throttle = _locked_throttle(key)
+        elif throttle.failures == 0:
+            throttle.blocked_until = None
         throttle.failures += 1
         throttle.last_failure_at = now
         delay = delay_after(throttle.failures)

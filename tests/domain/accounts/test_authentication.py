@@ -104,4 +104,4 @@ def test_hash_is_upgraded_at_login_when_parameters_change(holder, settings):
     authenticate_holder(NIR_A, PASSWORD)
     holder.refresh_from_db()
     assert holder.password.startswith("argon2$argon2id$")
-    assert "m=19456,t=2,p=1" in holder.password
+    assert "m=65536,t=2,p=1" in holder.password
