@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run serve migrate demo test lint checks test-sqlite test-postgres test-browser bench clean
+.PHONY: help install run serve migrate demo test lint checks test-sqlite test-postgres test-slow test-browser bench clean
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
@@ -36,7 +36,7 @@ demo:
 	@$(MANAGE) load_demo_data
 
 # ---------------------------------------------------------------------------------------
-test: install lint checks test-sqlite test-postgres test-browser
+test: install lint checks test-sqlite test-postgres test-slow test-browser
 	@echo "Porte qualité : tout est vert."
 
 lint:
@@ -51,10 +51,14 @@ checks:
 	  $(MANAGE) check --deploy --fail-level WARNING
 
 test-sqlite:
-	DATABASE_URL= $(UV) run --frozen pytest -m "not browser" -n 2 -q
+	DATABASE_URL= $(UV) run --frozen pytest -m "not browser and not slow" -n 2 -q
 
 test-postgres:
-	DATABASE_URL= scripts/with-postgres $(UV) run --frozen pytest -m "not browser" -n 2 -q
+	DATABASE_URL= scripts/with-postgres $(UV) run --frozen pytest -m "not browser and not slow" -n 2 -q
+
+# Timing measurements (AUTH-04), once, alone on the machine (no -n: no parallel load).
+test-slow:
+	DATABASE_URL= $(UV) run --frozen pytest -m slow -q
 
 test-browser: node_modules/axe-core/axe.min.js
 	DATABASE_URL= $(UV) run --frozen pytest -m browser -q

@@ -1,13 +1,49 @@
-"""Demo accounts loaded by `make run` (DEBUG only). Printed at start-up, listed in the README."""
+"""Demo accounts loaded by `make run` (DEBUG only). Printed at start-up, listed in the README.
+
+The TOTP secrets are public like the passwords: add them to any authenticator app (FreeOTP,
+Google Authenticator…) by scanning the printed otpauth:// address or typing the secret.
+"""
+
+from typing import NamedTuple
+
+
+class DemoLogin(NamedTuple):
+    space: str
+    login: str
+    password: str
+    totp_secret: str = ""  # base32, as authenticator apps want it typed
+
 
 DEMO_OPERATOR_USERNAME = "operateur.demo"
 DEMO_OPERATOR_PASSWORD = "Gestion-demo-2026"  # noqa: S105 - demo only, refused when DEBUG is off
+DEMO_OPERATOR_TOTP_SECRET = "DEMOOPERATEURGESTIONMCFTOTPCLEFA"  # noqa: S105 - demo only
 
 # A valid NIR (key checked) of a holder born in May 1985, and the seed's holder name.
 DEMO_HOLDER_NIR = "2 85 05 75 112 345 76"
 DEMO_HOLDER_PASSWORD = "Demo-titulaire-2026"  # noqa: S105 - demo only
 
+# « OPCA Démo » (a fictitious SIRET with valid keys) and its administrateur principal,
+# created through the back office's action; his identifier is made from his name.
+DEMO_ORGANISATION_NAME = "OPCA Démo"
+DEMO_ORGANISATION_SIRET = "99900000300015"
+DEMO_PRO_ADMIN_FIRST_NAME = "Amandine"
+DEMO_PRO_ADMIN_LAST_NAME = "Démo"
+DEMO_PRO_ADMIN_USERNAME = "amandine.demo"
+DEMO_PRO_ADMIN_PASSWORD = "Financeur-OPCA-2026"  # noqa: S105 - demo only
+DEMO_PRO_ADMIN_TOTP_SECRET = "DEMOOPCAADMINISTRATEURPRINCIPALX"  # noqa: S105 - demo only
+
 DEMO_LOGINS = (
-    ("Espace Titulaire (/titulaire/connexion/)", DEMO_HOLDER_NIR, DEMO_HOLDER_PASSWORD),
-    ("Back office (/gestion/)", DEMO_OPERATOR_USERNAME, DEMO_OPERATOR_PASSWORD),
+    DemoLogin("Espace Titulaire (/titulaire/connexion/)", DEMO_HOLDER_NIR, DEMO_HOLDER_PASSWORD),
+    DemoLogin(
+        "Espace professionnel, administrateur principal d'OPCA Démo (/professionnel/connexion/)",
+        DEMO_PRO_ADMIN_USERNAME,
+        DEMO_PRO_ADMIN_PASSWORD,
+        DEMO_PRO_ADMIN_TOTP_SECRET,
+    ),
+    DemoLogin(
+        "Back office (/gestion/)",
+        DEMO_OPERATOR_USERNAME,
+        DEMO_OPERATOR_PASSWORD,
+        DEMO_OPERATOR_TOTP_SECRET,
+    ),
 )

@@ -16,15 +16,17 @@ whole defence; CNIL 2022-100 accepts the seed's 8-character passwords only with 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -60,6 +62,18 @@ def delay_after(failures: int) -> timedelta:
     if failures <= FREE_FAILURES:
         return timedelta(0)
     return FIRST_DELAY * (2 ** (failures - FREE_FAILURES - 1))
+
+
+@functools.cache
+def _decoy_hash(hasher_path: str) -> str:
+    """A hash of a random password with the current hasher, computed once per process."""
+    return make_password(secrets.token_urlsafe(16))
+
+
+def _spend_one_password_check(password: str) -> None:
+    """Verify the password against a decoy hash: exactly the work of checking a real
+    account's wrong password, so no failure answers faster than another (AUTH-04)."""
+    check_password(password, _decoy_hash(settings.PASSWORD_HASHERS[0]))
 
 
 def _find_holder(identifier: str, *, lock: bool = False) -> User | None:
@@ -99,11 +113,11 @@ def authenticate_holder(
         if throttle and throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
             throttle.failures, throttle.blocked_until = 0, None
         if throttle and throttle.blocked_until and now < throttle.blocked_until:
-            make_password(password)  # same cost as a real check (AUTH-04)
+            _spend_one_password_check(password)
             security_event("login", outcome="throttled", level=logging.WARNING, key=key[:12], ip=ip)
             return LoginOutcome(None, "throttled")
         if user is None:
-            make_password(password)
+            _spend_one_password_check(password)
             valid = False
         else:
             valid = user.check_password(password)

@@ -25,22 +25,19 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 
+from mcf.core.logging import security_event
 from mcf.domain.accounts.models import User
 from mcf.domain.mailing.actions import queue_email
 from mcf.domain.organisations.authentication import clear_username_throttle
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
 from mcf.domain.organisations.siret import normalise_siret
 
-logger = logging.getLogger("mcf.security")
-
 # No look-alike characters (0/O/o, 1/l/I): the password is read out or copied by hand.
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
 _DIGITS = "23456789"
 _GROUPS, _GROUP_LENGTH, _DIGIT_COUNT = 4, 4, 4
 
-SAME_AS_PROVISIONAL = (
-    "Votre nouveau mot de passe doit être différent du mot de passe provisoire."
-)
+SAME_AS_PROVISIONAL = "Votre nouveau mot de passe doit être différent du mot de passe provisoire."
 
 
 @dataclass(frozen=True)
@@ -105,9 +102,7 @@ def _username_base(first_name: str, last_name: str) -> str:
 
 def _free_username(first_name: str, last_name: str) -> str:
     base = _username_base(first_name, last_name)
-    taken = set(
-        User.objects.filter(username__startswith=base).values_list("username", flat=True)
-    )
+    taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
     if base not in taken:
         return base
     number = 2
@@ -216,11 +211,12 @@ def create_organisation_with_principal_admin(
             context={"account": account, "login_url": login_url()},
             kind="pro_administrateur_cree",
         )
-    logger.info(
-        "organisation created id=%s principal_admin=%s by=%s",
-        organisation.pk,
-        account.user.public_id,
-        created_by.public_id if created_by else "-",
+    security_event(
+        "organisation.create",
+        outcome="success",
+        organisation=organisation.pk,
+        user=account.user.public_id,
+        by=created_by.public_id if created_by else "-",
     )
     return account
 
@@ -254,10 +250,12 @@ def create_gestionnaire(
     """
     profile = _principal_admin_profile(admin_user)
     if profile is None or profile.organisation_id != organisation.pk:
-        logger.warning(
-            "gestionnaire creation refused by=%s organisation=%s",
-            admin_user.public_id,
-            organisation.pk,
+        security_event(
+            "gestionnaire.create",
+            outcome="refused",
+            level=logging.WARNING,
+            by=admin_user.public_id,
+            organisation=organisation.pk,
         )
         raise PermissionDenied(
             "Seul l'administrateur principal de l'organisation crée des comptes gestionnaires."
@@ -278,11 +276,12 @@ def create_gestionnaire(
             context={"account": account, "admin": admin_user, "login_url": login_url()},
             kind="pro_gestionnaire_cree",
         )
-    logger.info(
-        "gestionnaire created user=%s organisation=%s by=%s",
-        account.user.public_id,
-        organisation.pk,
-        admin_user.public_id,
+    security_event(
+        "gestionnaire.create",
+        outcome="success",
+        user=account.user.public_id,
+        organisation=organisation.pk,
+        by=admin_user.public_id,
     )
     return account
 
@@ -322,4 +321,4 @@ def change_provisional_password(user: User, new_password: str) -> None:
                 context={"user": user, "login_url": login_url()},
                 kind="pro_mot_de_passe_modifie",
             )
-    logger.info("provisional password replaced user=%s", user.public_id)
+    security_event("password_change.provisional", outcome="success", user=user.public_id)

@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from mcf.core.logging import security_event
 from mcf.domain.accounts.authentication import (
     RESET_AFTER,
     LoginOutcome,
@@ -29,8 +30,6 @@ from mcf.domain.accounts.authentication import (
     throttle_key,
 )
 from mcf.domain.accounts.models import LoginThrottle, User
-
-logger = logging.getLogger("mcf.security")
 
 USERNAME_NAMESPACE = "identifiant:"
 MAX_IDENTIFIER_LENGTH = 150
@@ -45,19 +44,24 @@ def username_throttle_key(identifier: str) -> str:
     return throttle_key(USERNAME_NAMESPACE + normalise_username(identifier))
 
 
-def _find_user(identifier: str, kinds: Iterable[str]) -> User | None:
+def _find_user(identifier: str, kinds: Iterable[str], *, lock: bool = False) -> User | None:
     typed = identifier.strip()[:MAX_IDENTIFIER_LENGTH]
     if not typed:
         return None
-    # Exact first (operators created by createsuperuser may have capitals), then the
-    # lower-case form our actions create. Both use the username's unique index.
-    candidates = {
-        user.username: user
-        for user in User.objects.filter(
-            username__in={typed, typed.lower()}, kind__in=list(kinds), is_active=True
-        )
-    }
-    return candidates.get(typed) or candidates.get(typed.lower())
+    # Exact first (operators made by createsuperuser may have capitals), then the lower-case
+    # form our actions create. Both lookups use the username's unique index.
+    users = User.objects.filter(
+        username__in={typed, typed.lower()}, kind__in=list(kinds), is_active=True
+    ).order_by("pk")
+    found = {user.username: user for user in (users.select_for_update() if lock else users)}
+    return found.get(typed) or found.get(typed.lower())
+
+
+def _locked_throttle(key: str) -> LoginThrottle:
+    # Created if needed; two first failures at once are safe (get_or_create re-reads after
+    # the unique constraint refuses the second insert), then locked.
+    LoginThrottle.objects.get_or_create(key=key)
+    return LoginThrottle.objects.select_for_update().get(key=key)
 
 
 def authenticate_username(
@@ -70,41 +74,50 @@ def authenticate_username(
 ) -> LoginOutcome:
     """Check an identifier + password under the throttle, for accounts of ``kinds`` only.
 
-    Checks: the throttle delay, then the password. Writes: the throttle row (deleted on
-    success); Django's check_password may upgrade the stored hash. Sends nothing.
+    Checks: the throttle delay, then the password (the account's row locked first, as for
+    holders, so parallel attempts are evaluated one after the other — AUTH-07). Writes: the
+    throttle row on failure (deleted on success); Django's check_password may upgrade the
+    stored hash. Sends nothing.
     """
     now = now or timezone.now()
     key = username_throttle_key(identifier)
     with transaction.atomic():
-        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(key=key)
-        if throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
+        user = _find_user(identifier, kinds, lock=True)
+        throttle = LoginThrottle.objects.select_for_update().filter(key=key).first()
+        if throttle and throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
             throttle.failures, throttle.blocked_until = 0, None
-        if throttle.blocked_until and now < throttle.blocked_until:
+        if throttle and throttle.blocked_until and now < throttle.blocked_until:
             make_password(password)  # same cost as a real check (AUTH-04)
-            throttle.save()
-            logger.warning("login refused: throttled key=%s ip=%s", key[:12], ip)
+            security_event(
+                "login.username", outcome="throttled", level=logging.WARNING, key=key[:12], ip=ip
+            )
             return LoginOutcome(None, "throttled")
-        user = _find_user(identifier, kinds)
         if user is None:
             make_password(password)
             valid = False
         else:
             valid = user.check_password(password)
         if valid:
-            throttle.delete()
-            logger.info("login password ok user=%s ip=%s", user.public_id, ip)
+            if throttle is not None:
+                throttle.delete()
+            security_event("login.username", outcome="password_ok", user=user.public_id, ip=ip)
             return LoginOutcome(user, "ok")
+        if throttle is None:
+            throttle = _locked_throttle(key)
         throttle.failures += 1
         throttle.last_failure_at = now
         delay = delay_after(throttle.failures)
         throttle.blocked_until = now + delay if delay else None
         throttle.save()
-        logger.warning(
-            "login failure key=%s failures=%s ip=%s%s",
-            key[:12],
-            throttle.failures,
-            ip,
-            f" delay={int(delay.total_seconds())}s" if delay else "",
+        security_event(
+            "login.username",
+            outcome="failure",
+            level=logging.WARNING,
+            user=user.public_id if user else "-",
+            key=key[:12],
+            ip=ip,
+            failures=throttle.failures,
+            delay_seconds=int(delay.total_seconds()) if delay else None,
         )
         return LoginOutcome(None, "invalid")
 
@@ -121,8 +134,12 @@ def authenticate_professional(
         identifier, password, kinds=[User.Kind.PROFESSIONNEL], ip=ip, now=now
     )
     if outcome.user is not None and not hasattr(outcome.user, "professional_profile"):
-        logger.warning(
-            "login refused: professional without organisation user=%s", outcome.user.public_id
+        security_event(
+            "login.username",
+            outcome="no_organisation",
+            level=logging.WARNING,
+            user=outcome.user.public_id,
+            ip=ip,
         )
         return LoginOutcome(None, "invalid")
     return outcome

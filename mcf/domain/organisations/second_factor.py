@@ -27,9 +27,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from mcf.core.logging import security_event
 from mcf.domain.accounts.models import User
-
-logger = logging.getLogger("mcf.security")
 
 ISSUER = "Mon compte formation"
 DEVICE_NAME = "Application d'authentification"
@@ -94,11 +93,13 @@ def confirm_totp_enrolment(user: User, code: str) -> TOTPDevice | None:
         if device is None:
             return None
         if not _check(device, code):
-            logger.warning("totp enrolment refused user=%s", user.public_id)
+            security_event(
+                "totp.enrol", outcome="failure", level=logging.WARNING, user=user.public_id
+            )
             return None
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        logger.info("totp enrolment confirmed user=%s", user.public_id)
+        security_event("totp.enrol", outcome="success", user=user.public_id)
         return device
 
 
@@ -119,9 +120,9 @@ def verify_totp(user: User, code: str) -> TOTPDevice | None:
         if device is None:
             return None
         if _check(device, code):
-            logger.info("totp ok user=%s", user.public_id)
+            security_event("totp.verify", outcome="success", user=user.public_id)
             return device
-        logger.warning("totp refused user=%s", user.public_id)
+        security_event("totp.verify", outcome="failure", level=logging.WARNING, user=user.public_id)
         return None
 
 
@@ -136,17 +137,33 @@ def secret_for_display(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def provisioning_uri(device: TOTPDevice, *, account_name: str | None = None) -> str:
-    """The otpauth:// URI (Key Uri Format) that the QR code carries, with our issuer."""
-    label = f"{ISSUER}:{account_name or device.user.get_username()}"
+def otpauth_uri(secret: str, account_name: str, *, digits: int = 6, period: int = 30) -> str:
+    """The otpauth:// URI (Key Uri Format) of a base32 secret, with our issuer."""
+    label = f"{ISSUER}:{account_name}"
     params = urlencode(
         {
-            "secret": secret_base32(device),
+            "secret": secret,
             "issuer": ISSUER,
             "algorithm": "SHA1",
-            "digits": device.digits,
-            "period": device.step,
+            "digits": digits,
+            "period": period,
         },
         quote_via=quote,
     )
     return f"otpauth://totp/{quote(label)}?{params}"
+
+
+def provisioning_uri(device: TOTPDevice) -> str:
+    """What the enrolment QR code carries."""
+    return otpauth_uri(
+        secret_base32(device),
+        device.user.get_username(),
+        digits=device.digits,
+        period=device.step,
+    )
+
+
+def key_from_base32(secret: str) -> str:
+    """A base32 secret (spaces allowed) as TOTPDevice.key (hex)."""
+    compact = secret.replace(" ", "").upper()
+    return base64.b32decode(compact + "=" * (-len(compact) % 8)).hex()

@@ -1,18 +1,72 @@
 """Back office (Django admin, served under /gestion/).
 
 Operators of the CDC see here the outbox (with the dead letters to retry), the contact
-messages and the accounts. Second factor for operators comes with the sign-in issue
-(AUTH-15); the admin is not served under /admin/ (AUTH-16).
+messages, the accounts, the professional organisations (created with their administrateur
+principal) and the TOTP devices. The admin is not served under /admin/ (AUTH-16) and needs
+a second factor (AUTH-15): the default site becomes a django-otp ``OTPAdminSite`` (every
+registration, ours and the libraries', is kept), so a staff user is let in only once the
+session was verified by a TOTP code at the admin login. The login checks the password
+under the same per-account throttle as the other spaces.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from mcf.core.client_ip import client_ip
 from mcf.domain.accounts.models import User
 from mcf.domain.contact.models import ContactMessage
 from mcf.domain.mailing.delivery import retry_dead_letter
 from mcf.domain.mailing.models import OutboxEmail
+from mcf.domain.organisations.actions import create_organisation_with_principal_admin
+from mcf.domain.organisations.authentication import authenticate_username
+from mcf.domain.organisations.models import Organisation, ProfessionalProfile
+from mcf.domain.organisations.siret import normalise_siret
 
+
+class BackOfficeLoginForm(OTPAdminAuthenticationForm):
+    """Identifier + password under the per-account throttle (AUTH-05), then the TOTP code.
+
+    An operator with a single device does not have to pick it from the list first.
+    """
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            outcome = authenticate_username(
+                username,
+                password,
+                kinds=[User.Kind.OPERATEUR],
+                ip=client_ip(self.request) if self.request else "",
+            )
+            if outcome.user is None:
+                raise self.get_invalid_login_error()
+            self.user_cache = outcome.user
+            self.confirm_login_allowed(self.user_cache)  # is_active and is_staff
+        self.clean_otp(self.user_cache)
+        return self.cleaned_data
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None and not self.cleaned_data.get("otp_device"):
+            devices = list(
+                TOTPDevice.objects.devices_for_user(user, confirmed=True).select_for_update()[:2]
+            )
+            if len(devices) == 1:
+                device = devices[0]
+        return device
+
+
+# The least invasive switch: the default site object keeps its name ("admin": URL names
+# and every registration unchanged) and gains django-otp's has_permission (is_verified).
+admin.site.__class__ = OTPAdminSite
+admin.site.login_form = BackOfficeLoginForm
 admin.site.site_header = "Mon compte formation — gestion"
 admin.site.site_title = "Gestion Mon compte formation"
 admin.site.index_title = "Back office"
@@ -55,3 +109,171 @@ class ContactMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class OrganisationCreationForm(forms.ModelForm):
+    """An organisation and its administrateur principal, created together."""
+
+    siret = forms.CharField(
+        label="SIRET", max_length=20, help_text="14 chiffres, par exemple : 732 829 320 00074"
+    )
+    admin_first_name = forms.CharField(label="Prénom", max_length=150)
+    admin_last_name = forms.CharField(label="Nom", max_length=150)
+    admin_email = forms.EmailField(label="Courriel", max_length=254)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "siret"]
+
+    def clean_siret(self):
+        return normalise_siret(self.cleaned_data["siret"])
+
+
+class ProfessionalProfileInline(admin.TabularInline):
+    model = ProfessionalProfile
+    fk_name = "organisation"
+    fields = ("user", "role", "must_change_password", "created_by", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "siret", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "siret")
+    add_fieldsets = (
+        (None, {"fields": ("name", "kind", "siret")}),
+        (
+            "Administrateur principal",
+            {
+                "fields": ("admin_first_name", "admin_last_name", "admin_email"),
+                "description": "Son compte est créé avec un mot de passe provisoire, affiché "
+                "une seule fois après l'enregistrement : remettez-le lui par un autre moyen "
+                "que le courriel. Le courriel qu'il reçoit ne contient que son identifiant.",
+            },
+        ),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = OrganisationCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("created_at",) if obj is not None else ()
+
+    def get_inlines(self, request, obj):
+        return [ProfessionalProfileInline] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # Created through the action (organisation, account, profile, mail, together).
+        account = create_organisation_with_principal_admin(
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            siret=form.cleaned_data["siret"],
+            admin_first_name=form.cleaned_data["admin_first_name"],
+            admin_last_name=form.cleaned_data["admin_last_name"],
+            admin_email=form.cleaned_data["admin_email"],
+            created_by=request.user,
+        )
+        created = account.organisation
+        obj.pk, obj.created_at = created.pk, created.created_at
+        obj._state.adding, obj._state.db = False, created._state.db
+        # Only for response_add of this request: never in the session nor in a message.
+        request.provisional_account = account
+
+    def response_add(self, request, obj, post_url_continue=None):
+        account = getattr(request, "provisional_account", None)
+        if account is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Organisation créée",
+            "subtitle": None,
+            "opts": self.opts,
+            "organisation": obj,
+            "account": account,
+        }
+        return TemplateResponse(request, "backoffice/organisation_created.html", context)
+
+
+@admin.register(ProfessionalProfile)
+class ProfessionalProfileAdmin(admin.ModelAdmin):
+    """Read-only list: accounts are created by the actions (back office, administrators)."""
+
+    list_display = ("user", "organisation", "role", "must_change_password", "created_at")
+    list_filter = ("role", "must_change_password")
+    search_fields = ("user__username", "user__last_name", "organisation__name")
+    list_select_related = ("user", "organisation")
+    readonly_fields = (
+        "user",
+        "organisation",
+        "role",
+        "must_change_password",
+        "created_by",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class BackOfficeTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """django-otp's device admin; a device's key (a second factor) only for superusers."""
+
+    _SECRET_FIELDS = ("key", "qrcode_link")
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if request.user.is_superuser:
+            return columns
+        return [column for column in columns if column not in self._SECRET_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in self._SECRET_FIELDS],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def config_view(self, request, pk):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().qrcode_view(request, pk)
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, BackOfficeTOTPDeviceAdmin)

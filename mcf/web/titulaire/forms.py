@@ -7,16 +7,22 @@ from mcf.web.titulaire.registration_forms import PasswordForm
 
 
 class LoginForm(DsfrBaseForm):
+    # Not `required`: an empty field must cost the same password hash as any other failure,
+    # so that the answer time tells nothing (AUTH-04). The fields stay marked as mandatory.
     nir = forms.CharField(
         label="Numéro de Sécurité sociale",
         max_length=30,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "required": True}
+        ),
     )
     password = forms.CharField(
         label="Mot de passe",
         max_length=200,
+        required=False,
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "required": True}),
     )
 
 

@@ -231,6 +231,8 @@ def confirm(request, token: str):
         )
     else:
         response = render(request, "titulaire/registration/confirm.html", {"token": token})
-    # The token is in the URL: never send it to another site (HDR-01).
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: no Referer may carry it, to another site or to ours (HDR-01).
+    # "strict-origin", not "no-referrer": under "no-referrer" browsers send « Origin: null »
+    # with the form's POST, which Django's CSRF check refuses (403).
+    response["Referrer-Policy"] = "strict-origin"
     return response

@@ -39,7 +39,7 @@ def login(request):
     """« Espace Titulaire »: identification by NIR and password."""
     if request.method == "POST":
         form = LoginForm(request.POST)
-        if form.is_valid():
+        if form.is_valid():  # only lengths are checked; empty values go on (AUTH-04)
             outcome = authenticate_holder(
                 form.cleaned_data["nir"], form.cleaned_data["password"], ip=client_ip(request)
             )
@@ -133,5 +133,7 @@ def password_reset_confirm(request, public_id, token: str):
         response = render(
             request, "titulaire/password_reset_confirm.html", {"form": NewPasswordForm(user=user)}
         )
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: no Referer may carry it. Not "no-referrer": browsers would
+    # then send « Origin: null » with the POST, refused by Django's CSRF check (403).
+    response["Referrer-Policy"] = "strict-origin"
     return response

@@ -128,3 +128,21 @@ def test_reset_requests_are_throttled_per_account():
         "/titulaire/mot-de-passe-oublie/", {"nir": "1 85 05 78 006 084 91"}
     )
     assert response.status_code == 429
+
+
+def test_auth06_login_is_limited_per_client_address_even_with_forged_forwarded_for():
+    """AUTH-06: 30 login attempts per minute per address; a random X-Forwarded-For each
+    time changes nothing; another real address is not blocked."""
+    client = Client()
+    for i in range(30):
+        client.post(
+            LOGIN,
+            {"nir": "299999999999999", "password": "x"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+        )
+    limited = client.post(
+        LOGIN, {"nir": NIR_A, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.99"
+    )
+    assert limited.status_code == 429
+    other = Client(REMOTE_ADDR="127.0.0.2").post(LOGIN, {"nir": "299999999999998", "password": "x"})
+    assert other.status_code == 200

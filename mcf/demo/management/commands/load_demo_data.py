@@ -1,7 +1,7 @@
 """Load the demo data. Idempotent: a second run changes nothing.
 
 Refused when DEBUG is off: a production database never gets accounts with published
-passwords (AUTH-16).
+passwords or second-factor secrets (AUTH-16).
 """
 
 from django.conf import settings
@@ -9,13 +9,22 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mcf.demo.accounts import (
     DEMO_HOLDER_NIR,
     DEMO_HOLDER_PASSWORD,
     DEMO_LOGINS,
     DEMO_OPERATOR_PASSWORD,
+    DEMO_OPERATOR_TOTP_SECRET,
     DEMO_OPERATOR_USERNAME,
+    DEMO_ORGANISATION_NAME,
+    DEMO_ORGANISATION_SIRET,
+    DEMO_PRO_ADMIN_FIRST_NAME,
+    DEMO_PRO_ADMIN_LAST_NAME,
+    DEMO_PRO_ADMIN_PASSWORD,
+    DEMO_PRO_ADMIN_TOTP_SECRET,
+    DEMO_PRO_ADMIN_USERNAME,
 )
 from mcf.domain.accounts.models import User
 from mcf.domain.accounts.registration import (
@@ -26,6 +35,12 @@ from mcf.domain.accounts.registration import (
 from mcf.domain.identity.nir import Nir
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.legal import cgu
+from mcf.domain.organisations.actions import (
+    change_provisional_password,
+    create_organisation_with_principal_admin,
+)
+from mcf.domain.organisations.models import Organisation
+from mcf.domain.organisations.second_factor import key_from_base32, otpauth_uri
 
 
 class Command(BaseCommand):
@@ -37,24 +52,43 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self._operator()
             created = self._holder() or created
+            created = self._professional_admin() or created
         self.stdout.write(
             "Données de démonstration : "
             + ("créées." if created else "déjà présentes, rien n'a changé.")
         )
-        for space, login, password in DEMO_LOGINS:
-            self.stdout.write(f"  {space} : identifiant {login} / mot de passe {password}")
+        for demo in DEMO_LOGINS:
+            self.stdout.write(
+                f"  {demo.space} : identifiant {demo.login} / mot de passe {demo.password}"
+            )
+            if demo.totp_secret:
+                self.stdout.write(
+                    f"    double authentification (application TOTP) : clé {demo.totp_secret}"
+                    f" — {otpauth_uri(demo.totp_secret, demo.login)}"
+                )
 
-    def _operator(self) -> bool:
-        if User.objects.filter(username=DEMO_OPERATOR_USERNAME).exists():
+    def _totp_device(self, user: User, secret: str) -> bool:
+        """A confirmed TOTP device with the published demo secret (second factor)."""
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             return False
-        User.objects.create_superuser(
-            username=DEMO_OPERATOR_USERNAME,
-            email="operateur.demo@moncompteformation.example",
-            password=DEMO_OPERATOR_PASSWORD,
-            first_name="Opératrice",
-            last_name="Démo",
+        TOTPDevice.objects.create(
+            user=user, name="Démo", key=key_from_base32(secret), confirmed=True
         )
         return True
+
+    def _operator(self) -> bool:
+        operator = User.objects.filter(username=DEMO_OPERATOR_USERNAME).first()
+        created = operator is None
+        if created:
+            operator = User.objects.create_superuser(
+                username=DEMO_OPERATOR_USERNAME,
+                email="operateur.demo@moncompteformation.example",
+                password=DEMO_OPERATOR_PASSWORD,
+                first_name="Opératrice",
+                last_name="Démo",
+            )
+        # Also for a database made before the back office required a second factor.
+        return self._totp_device(operator, DEMO_OPERATOR_TOTP_SECRET) or created
 
     def _holder(self) -> bool:
         """Touria Orange, the seed's holder, registered through the real write path."""
@@ -77,4 +111,25 @@ class Command(BaseCommand):
             )
         )
         confirm_registration(token)
+        return True
+
+    def _professional_admin(self) -> bool:
+        """« OPCA Démo » and its administrateur principal, through the back office's action;
+        the provisional password is replaced by the published one (the owner's path)."""
+        if Organisation.objects.filter(siret=DEMO_ORGANISATION_SIRET).exists():
+            return False
+        account = create_organisation_with_principal_admin(
+            name=DEMO_ORGANISATION_NAME,
+            kind=Organisation.Kind.OPCA,
+            siret=DEMO_ORGANISATION_SIRET,
+            admin_first_name=DEMO_PRO_ADMIN_FIRST_NAME,
+            admin_last_name=DEMO_PRO_ADMIN_LAST_NAME,
+            admin_email="amandine.demo@opca-demo.moncompteformation.example",
+        )
+        if account.username != DEMO_PRO_ADMIN_USERNAME:
+            raise CommandError(
+                f"L'identifiant {DEMO_PRO_ADMIN_USERNAME} est déjà pris par un autre compte."
+            )
+        change_provisional_password(account.user, DEMO_PRO_ADMIN_PASSWORD)
+        self._totp_device(account.user, DEMO_PRO_ADMIN_TOTP_SECRET)
         return True

@@ -2,13 +2,13 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import mcf.domain.organisations.siret
 from django.conf import settings
 from django.db import migrations, models
 
+import mcf.domain.organisations.siret
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,35 +17,131 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('opca', 'OPCA'), ('pole_emploi', 'Pôle emploi'), ('region', 'Région'), ('employeur_accord', 'Employeur (accord 0,2 %)'), ('cap_emploi', 'Cap emploi'), ('apec', 'Apec'), ('mission_locale', 'Mission locale'), ('fongecif', 'Fongecif'), ('cdc', 'Caisse des Dépôts (CDC)')], max_length=30, verbose_name="type d'organisation")),
-                ('siret', models.CharField(error_messages={'unique': 'Une organisation avec ce numéro SIRET existe déjà.'}, help_text='14 chiffres, par exemple : 732 829 320 00074', max_length=14, unique=True, validators=[mcf.domain.organisations.siret.validate_siret], verbose_name='SIRET')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créée le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opca", "OPCA"),
+                            ("pole_emploi", "Pôle emploi"),
+                            ("region", "Région"),
+                            ("employeur_accord", "Employeur (accord 0,2 %)"),
+                            ("cap_emploi", "Cap emploi"),
+                            ("apec", "Apec"),
+                            ("mission_locale", "Mission locale"),
+                            ("fongecif", "Fongecif"),
+                            ("cdc", "Caisse des Dépôts (CDC)"),
+                        ],
+                        max_length=30,
+                        verbose_name="type d'organisation",
+                    ),
+                ),
+                (
+                    "siret",
+                    models.CharField(
+                        error_messages={
+                            "unique": "Une organisation avec ce numéro SIRET existe déjà."
+                        },
+                        help_text="14 chiffres, par exemple : 732 829 320 00074",
+                        max_length=14,
+                        unique=True,
+                        validators=[mcf.domain.organisations.siret.validate_siret],
+                        verbose_name="SIRET",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créée le"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ProfessionalProfile',
+            name="ProfessionalProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('administrateur_principal', 'Administrateur principal'), ('gestionnaire', 'Gestionnaire')], max_length=30, verbose_name='rôle')),
-                ('must_change_password', models.BooleanField(default=True, verbose_name='mot de passe provisoire à changer')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='organisations.organisation', verbose_name='organisation')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='professional_profile', to=settings.AUTH_USER_MODEL, verbose_name='compte')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("administrateur_principal", "Administrateur principal"),
+                            ("gestionnaire", "Gestionnaire"),
+                        ],
+                        max_length=30,
+                        verbose_name="rôle",
+                    ),
+                ),
+                (
+                    "must_change_password",
+                    models.BooleanField(
+                        default=True, verbose_name="mot de passe provisoire à changer"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="organisations.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="professional_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="compte",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'compte professionnel',
-                'verbose_name_plural': 'comptes professionnels',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('role', 'administrateur_principal')), fields=('organisation',), name='one_principal_admin_per_organisation')],
+                "verbose_name": "compte professionnel",
+                "verbose_name_plural": "comptes professionnels",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("role", "administrateur_principal")),
+                        fields=("organisation",),
+                        name="one_principal_admin_per_organisation",
+                    )
+                ],
             },
         ),
     ]
