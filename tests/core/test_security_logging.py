@@ -13,7 +13,7 @@ from tests.factories import NIR_A, PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def test_a_whole_account_life_logs_events_but_no_secret(client, caplog, settings):
+def test_log01_a_whole_account_life_logs_events_but_no_secret(client, caplog, settings):
     settings.CAPTCHA_TEST_MODE = True
     with caplog.at_level(logging.DEBUG):
         client.post("/titulaire/inscription/", {"accept": "on"})
@@ -64,7 +64,7 @@ def test_a_whole_account_life_logs_events_but_no_secret(client, caplog, settings
         assert secret not in logged, secret
 
 
-def test_log_injection_is_neutralised(caplog):
+def test_log01_log_injection_is_neutralised(caplog):
     with caplog.at_level(logging.INFO, logger="mcf.security"):
         security_event("login", outcome="failure", ip="1.2.3.4\nevent=login outcome=success")
     (record,) = caplog.records

@@ -19,24 +19,24 @@ def holder():
     return registered_holder()
 
 
-def test_right_password_logs_in_with_any_spelling_of_the_nir(holder):
+def test_auth09_right_password_logs_in_with_any_spelling_of_the_nir(holder):
     assert authenticate_holder(NIR_A, PASSWORD).user == holder
     assert authenticate_holder(SPACED, PASSWORD).user == holder
     assert authenticate_holder("1.85.05.78.006.084.91", PASSWORD).user == holder
 
 
 @pytest.mark.parametrize("identifier", [NIR_A, "000000000000000", "pas un nir", ""])
-def test_failures_look_the_same_whatever_the_cause(holder, identifier):
+def test_auth04_failures_look_the_same_whatever_the_cause(holder, identifier):
     outcome = authenticate_holder(identifier, "Mauvais-mot-2026")
     assert outcome.user is None
     assert outcome.reason == "invalid"
 
 
-def test_delay_schedule():
+def test_auth05_delay_schedule():
     assert [delay_after(n).total_seconds() for n in range(1, 9)] == [0, 0, 0, 0, 60, 120, 240, 480]
 
 
-def test_five_failures_then_even_the_right_password_waits(holder, time_machine):
+def test_auth05_five_failures_then_even_the_right_password_waits(holder, time_machine):
     """AUTH-05: 5 wrong, then the right password at +30 s is refused; at +61 s accepted."""
     start = timezone.now()
     time_machine.move_to(start, tick=False)
@@ -49,28 +49,28 @@ def test_five_failures_then_even_the_right_password_waits(holder, time_machine):
     assert LoginThrottle.objects.count() == 0  # success resets
 
 
-def test_spelling_variants_share_one_counter(holder, time_machine):
+def test_auth05_spelling_variants_share_one_counter(holder, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     for identifier in [NIR_A, SPACED, NIR_A.lower(), "1.85.05.78.006.084.91", SPACED]:
         authenticate_holder(identifier, "Mauvais-mot-2026")
     assert authenticate_holder(NIR_A, PASSWORD).reason == "throttled"
 
 
-def test_corsican_lower_case_shares_the_counter(time_machine):
+def test_auth05_corsican_lower_case_shares_the_counter(time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     for identifier in ["290102a12312354"] * 3 + ["2 90 10 2A 123 123 54"] * 2:
         authenticate_holder(identifier, "x")
     assert LoginThrottle.objects.get().failures == 5
 
 
-def test_unknown_nir_is_throttled_the_same_way(time_machine):
+def test_auth05_unknown_nir_is_throttled_the_same_way(time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     for _ in range(5):
         authenticate_holder("999999999999999", "x")
     assert authenticate_holder("999999999999999", "x").reason == "throttled"
 
 
-def test_at_most_25_failures_are_evaluated_in_24_hours(holder, time_machine):
+def test_auth05_at_most_25_failures_are_evaluated_in_24_hours(holder, time_machine):
     """CNIL 2022-100 case 2: an attacker trying as fast as allowed for a day."""
     now = timezone.now()
     evaluated = 0
@@ -84,7 +84,7 @@ def test_at_most_25_failures_are_evaluated_in_24_hours(holder, time_machine):
     assert evaluated <= 25
 
 
-def test_counter_resets_24_hours_after_the_last_failure(holder, time_machine):
+def test_auth05_counter_resets_24_hours_after_the_last_failure(holder, time_machine):
     start = timezone.now()
     time_machine.move_to(start, tick=False)
     for _ in range(4):
@@ -94,7 +94,7 @@ def test_counter_resets_24_hours_after_the_last_failure(holder, time_machine):
     assert LoginThrottle.objects.get().failures == 1
 
 
-def test_hash_is_upgraded_at_login_when_parameters_change(holder, settings):
+def test_auth03_hash_is_upgraded_at_login_when_parameters_change(holder, settings):
     """AUTH-03: a stronger hasher first in the list rehashes at the next login."""
     settings.PASSWORD_HASHERS = [
         "mcf.domain.accounts.hashers.TunedArgon2PasswordHasher",

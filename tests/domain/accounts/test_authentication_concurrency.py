@@ -17,7 +17,7 @@ pytestmark = [
 ]
 
 
-def test_fifty_concurrent_wrong_logins(monkeypatch):
+def test_auth07_fifty_concurrent_wrong_logins(monkeypatch):
     registered_holder()
     checks = []
     lock = threading.Lock()

@@ -19,7 +19,7 @@ def actions_of(holder):
     )
 
 
-def test_registration_and_logins_are_journaled():
+def test_log02_registration_and_logins_are_journaled():
     holder = registered_holder()
     authenticate_holder(NIR_A, "Mauvais-mot-2026")
     authenticate_holder(NIR_A, PASSWORD)
@@ -31,7 +31,7 @@ def test_registration_and_logins_are_journaled():
     ]
 
 
-def test_the_fifth_failure_journals_the_suspension():
+def test_log02_the_fifth_failure_journals_the_suspension():
     holder = registered_holder()
     for _ in range(5):
         authenticate_holder(NIR_A, "Mauvais-mot-2026")
@@ -40,7 +40,7 @@ def test_the_fifth_failure_journals_the_suspension():
     assert suspended.actor == "Le service"
 
 
-def test_the_model_refuses_updates_and_deletes():
+def test_log02_the_model_refuses_updates_and_deletes():
     entry = journal.record(registered_holder(), Action.LOGIN_SUCCEEDED)
     entry.details = "réécrit"
     with pytest.raises(AppendOnlyError):
@@ -52,7 +52,7 @@ def test_the_model_refuses_updates_and_deletes():
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the trigger is PostgreSQL's (make test-postgres)"
 )
-def test_the_database_refuses_raw_updates_and_deletes():
+def test_log02_the_database_refuses_raw_updates_and_deletes():
     entry = journal.record(registered_holder(), Action.LOGIN_SUCCEEDED)
     for statement in [
         "UPDATE journal_journalentry SET details = 'x' WHERE id = %s",

@@ -28,7 +28,7 @@ def logged_in(user_agent="Navigateur A") -> Client:
     return client
 
 
-def test_history_lists_the_holders_actions_newest_first(holder):
+def test_log02_history_lists_the_holders_actions_newest_first(holder):
     client = logged_in()
     page = client.get("/titulaire/historique/").content.decode()
     assert "Historique de vos actions" in page
@@ -38,14 +38,14 @@ def test_history_lists_the_holders_actions_newest_first(holder):
     assert positions == sorted(positions)
 
 
-def test_history_shows_only_the_holders_own_entries(holder):
+def test_log02_history_shows_only_the_holders_own_entries(holder):
     other = registered_holder("290102A12312354", email="autre@example.org")
     journal.record(other, Action.PASSWORD_CHANGED, details="secret de l'autre")
     page = logged_in().get("/titulaire/historique/").content.decode()
     assert "secret de l'autre" not in page
 
 
-def test_history_is_paginated_and_its_query_count_is_flat(holder, django_assert_num_queries):
+def test_log02_history_is_paginated_and_its_query_count_is_flat(holder, django_assert_num_queries):
     client = logged_in()
     # session, user, count, page of entries, session save (in a savepoint: 3 statements).
     with django_assert_num_queries(7) as small:
@@ -57,7 +57,7 @@ def test_history_is_paginated_and_its_query_count_is_flat(holder, django_assert_
     assert "page 2 sur" in response.content.decode()
 
 
-def test_password_change_needs_the_current_password_and_ends_other_sessions(holder):
+def test_auth13_password_change_needs_the_current_password_and_ends_other_sessions(holder):
     other = logged_in("Navigateur B")
     client = logged_in("Navigateur A")
     wrong = client.post(
@@ -84,7 +84,7 @@ def test_password_change_needs_the_current_password_and_ends_other_sessions(hold
     assert JournalEntry.objects.filter(holder=holder, action=Action.PASSWORD_CHANGED).exists()
 
 
-def test_holder_sees_and_ends_another_session(holder):
+def test_sess05_holder_sees_and_ends_another_session(holder):
     phone = logged_in("Téléphone")
     laptop = logged_in("Ordinateur")
     page = laptop.get("/titulaire/sessions/").content.decode()
@@ -99,7 +99,7 @@ def test_holder_sees_and_ends_another_session(holder):
     assert phone_record.session_key not in page
 
 
-def test_a_holder_cannot_end_someone_elses_session(holder):
+def test_sess05_a_holder_cannot_end_someone_elses_session(holder):
     registered_holder("290102A12312354", email="autre@example.org")
     other = Client()
     other.post("/titulaire/connexion/", {"nir": "290102A12312354", "password": PASSWORD})
@@ -108,7 +108,7 @@ def test_a_holder_cannot_end_someone_elses_session(holder):
     assert other.get("/titulaire/").status_code == 200
 
 
-def test_session_ends_12_hours_after_login_even_when_active(holder, time_machine):
+def test_sess03_session_ends_12_hours_after_login_even_when_active(holder, time_machine):
     """SESS-03: absolute lifetime."""
     start = timezone.now()
     time_machine.move_to(start, tick=False)
@@ -120,7 +120,7 @@ def test_session_ends_12_hours_after_login_even_when_active(holder, time_machine
     assert client.get("/titulaire/").status_code == 302
 
 
-def test_idle_sessions_expire_after_30_minutes(holder, settings):
+def test_sess03_idle_sessions_expire_after_30_minutes(holder, settings):
     """SESS-03: the server-side session expires 30 minutes after the last request."""
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST
@@ -129,7 +129,7 @@ def test_idle_sessions_expire_after_30_minutes(holder, settings):
     assert timedelta(minutes=29) < session.expire_date - timezone.now() <= timedelta(minutes=30)
 
 
-def test_disabling_an_account_ends_its_sessions_at_once(holder):
+def test_sess06_disabling_an_account_ends_its_sessions_at_once(holder):
     """SESS-06."""
     client = logged_in()
     holder.is_active = False

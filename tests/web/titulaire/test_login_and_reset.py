@@ -32,7 +32,7 @@ def normalised(response) -> str:
     return re.sub(r'name="nir" value="[^"]*"', "", page)
 
 
-def test_login_rotates_the_session_and_opens_the_holder_space(client, holder):
+def test_sess01_login_rotates_the_session_and_opens_the_holder_space(client, holder):
     client.get(LOGIN)
     client.session.save()
     before = client.session.session_key
@@ -46,7 +46,7 @@ def test_login_rotates_the_session_and_opens_the_holder_space(client, holder):
     assert "no-store" in home["Cache-Control"]
 
 
-def test_every_failure_gets_the_same_page(holder):
+def test_auth04_every_failure_gets_the_same_page(holder):
     """AUTH-04: unknown, malformed, wrong password, empty password, throttled: one page."""
     cases = {
         "unknown": ("299999999999999", PASSWORD),
@@ -74,7 +74,7 @@ def test_the_typed_nir_is_kept_never_the_password(holder):
     assert "Mauvais-mot-2026" not in page
 
 
-def test_logout_is_post_only_and_ends_the_session(client, holder):
+def test_sess04_logout_is_post_only_and_ends_the_session(client, holder):
     login(client)
     assert client.get("/titulaire/deconnexion/").status_code == 405
     assert client.get("/titulaire/").status_code == 200
@@ -87,7 +87,7 @@ def test_holder_space_requires_login(client):
     assert client.get("/titulaire/")["Location"].startswith(LOGIN)
 
 
-def test_reset_request_answers_the_same_whether_the_account_exists(holder):
+def test_auth12_reset_request_answers_the_same_whether_the_account_exists(holder):
     known = Client().post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A}, follow=True)
     unknown = Client().post(
         "/titulaire/mot-de-passe-oublie/", {"nir": "299999999999999"}, follow=True
@@ -101,7 +101,7 @@ def _reset_link() -> str:
     return re.search(r"https?://[^/]+(/titulaire/mot-de-passe-oublie/\S+/)", body).group(1)
 
 
-def test_reset_link_sets_a_new_password_once_ends_sessions_and_clears_the_delay(holder):
+def test_auth12_reset_link_sets_a_new_password_once_ends_sessions_and_clears_the_delay(holder):
     session = Client()
     login(session)
     for _ in range(5):
@@ -121,7 +121,7 @@ def test_reset_link_sets_a_new_password_once_ends_sessions_and_clears_the_delay(
     assert OutboxEmail.objects.filter(kind="mot_de_passe_modifie").count() == 1
 
 
-def test_reset_requests_are_throttled_per_account():
+def test_auth12_reset_requests_are_throttled_per_account():
     for _ in range(3):
         Client(REMOTE_ADDR="127.0.0.5").post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A})
     response = Client(REMOTE_ADDR="127.0.0.6").post(
@@ -146,3 +146,43 @@ def test_auth06_login_is_limited_per_client_address_even_with_forged_forwarded_f
     assert limited.status_code == 429
     other = Client(REMOTE_ADDR="127.0.0.2").post(LOGIN, {"nir": "299999999999998", "password": "x"})
     assert other.status_code == 200
+
+
+def test_sess02_cookie_attributes_in_production(holder, settings):
+    """SESS-02: __Host- prefix, Secure, HttpOnly, SameSite on the session and CSRF cookies."""
+    settings.SESSION_COOKIE_NAME = "__Host-sessionid"
+    settings.CSRF_COOKIE_NAME = "__Host-csrftoken"
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    client = Client()
+    page = client.get(LOGIN, secure=True)
+    response = client.post(LOGIN, {"nir": NIR_A, "password": PASSWORD}, secure=True)
+    session = response.cookies["__Host-sessionid"]
+    csrf = page.cookies["__Host-csrftoken"]
+    for cookie in (session, csrf):
+        assert cookie["secure"]
+        assert cookie["httponly"]
+        assert cookie["samesite"] == "Lax"
+        assert cookie["path"] == "/"
+        assert not cookie["domain"]
+
+
+def test_sess02_production_settings_use_host_prefixed_secure_cookies():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "mcf.settings"}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings as s; "
+            "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, "
+            "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_AGE)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == ["__Host-sessionid", "__Host-csrftoken", "True", "True", "True", "1800"]

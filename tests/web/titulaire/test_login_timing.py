@@ -49,7 +49,7 @@ def test_mann_whitney_detects_a_real_difference():
     assert mann_whitney_p(same, shifted) < 0.001
 
 
-def test_failure_classes_have_the_same_response_time(settings):
+def test_auth04_failure_classes_have_the_same_response_time(settings):
     settings.PASSWORD_HASHERS = ["mcf.domain.accounts.hashers.TunedArgon2PasswordHasher"]
     settings.RATELIMIT_ENABLE = False
     registered_holder()  # its password is hashed with the real hasher set above
