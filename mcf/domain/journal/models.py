@@ -20,6 +20,8 @@ class Action(models.TextChoices):
     PASSWORD_RESET = "mdp_reinitialise", "Nouveau mot de passe choisi (mot de passe oublié)"
     PASSWORD_CHANGED = "mdp_modifie", "Mot de passe modifié"
     SESSION_ENDED = "session_fermee", "Session fermée à distance"
+    HOURS_FED = "alimentation", "Alimentation de votre compte CPF"
+    DIF_ENTERED = "dif", "Saisie du solde d'heures DIF"
 
 
 class AppendOnlyError(RuntimeError):
