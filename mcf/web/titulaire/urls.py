@@ -1,11 +1,10 @@
 from django.urls import path
 
-from mcf.web.titulaire import account_views, registration_views, views
+from mcf.web.titulaire import account_views, hours_views, registration_views, views
 from mcf.web.titulaire.navigation import COMING_SOON
 
 COMING_SOON_PATHS = {
     "personal_information": "informations-personnelles/",
-    "hours": "compte-d-heures/",
     "training_search": "rechercher-une-formation/",
     "dossiers": "dossiers-de-formation/",
     "delegations": "delegations/",
@@ -16,7 +15,8 @@ app_name = "titulaire"
 urlpatterns = [
     path("connexion/", views.login, name="login"),
     path("deconnexion/", views.logout, name="logout"),
-    path("", views.home, name="home"),
+    path("", hours_views.summary, name="home"),
+    path("compte-d-heures/", hours_views.hours, name="hours"),
     path("mot-de-passe/", account_views.password_change, name="password_change"),
     path("historique/", account_views.history, name="history"),
     path("sessions/", account_views.sessions, name="sessions"),

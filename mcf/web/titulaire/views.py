@@ -77,12 +77,6 @@ def logout(request):
 
 @never_cache
 @login_required(login_url="titulaire:login")
-def home(request):
-    return render(request, "titulaire/home.html")
-
-
-@never_cache
-@login_required(login_url="titulaire:login")
 def coming_soon(request, title: str):
     """A menu entry whose feature is not open yet: says so plainly."""
     return render(request, "titulaire/coming_soon.html", {"title": title})

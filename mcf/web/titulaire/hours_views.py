@@ -1,0 +1,126 @@
+"""« Synthèse de votre compte » and « Mon compte d'heures » (the seed's holder space)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from dsfr.forms import DsfrBaseForm
+
+from mcf.domain.hours.ledger import HoursError, enter_dif
+from mcf.domain.hours.models import CPF_CEILING, DIF_MAXIMUM, Counter, Entry
+from mcf.domain.hours.summary import balance_by_year, next_feed_years
+
+holder_required = login_required(login_url="titulaire:login")
+
+MOVEMENTS_SHOWN = 50
+
+
+class DifForm(DsfrBaseForm):
+    hours = forms.IntegerField(
+        label="Saisissez le solde du DIF",
+        min_value=0,
+        max_value=DIF_MAXIMUM,
+        help_text="En heures, de 0 à 999, tel qu'indiqué sur l'attestation de votre employeur.",
+        error_messages={
+            "required": "Saisissez le solde de vos heures DIF, même s'il est à 0.",
+            "invalid": "Saisissez un nombre entier d'heures, par exemple 45.",
+            "min_value": "Le solde DIF ne peut pas être négatif.",
+            "max_value": "Le solde DIF ne peut pas dépasser 999 heures.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "mcf-hours-input"}),
+    )
+
+
+def _counter(user) -> Counter:
+    # Registration always creates the counter; get_or_create covers accounts made otherwise.
+    return Counter.objects.get_or_create(
+        holder=user, defaults={"nir_hash": user.nir_hash or f"sans-nir-{user.public_id}"}
+    )[0]
+
+
+@never_cache
+@holder_required
+def summary(request):
+    """« Synthèse de votre compte »: the page a holder lands on after login."""
+    counter = _counter(request.user)
+    activity_year, feed_year = next_feed_years(timezone.localdate())
+    return render(
+        request,
+        "titulaire/summary.html",
+        {
+            "counter": counter,
+            "activity_year": activity_year,
+            "feed_year": feed_year,
+            # Dossiers come with their own issue: none can exist yet.
+            "open_dossiers": 0,
+            "closed_dossiers": 0,
+        },
+    )
+
+
+def _chart(points) -> dict:
+    """Geometry of the SVG chart of the counter over the years (0–160 h scale)."""
+    width, height, left, right, top, bottom = 640, 260, 48, 16, 16, 36
+    scale_max = 160
+    span = max(len(points) - 1, 1)
+
+    def x(index: int) -> float:
+        return left + (width - left - right) * (index / span if len(points) > 1 else 0.5)
+
+    def y(hours: int) -> float:
+        return top + (height - top - bottom) * (1 - hours / scale_max)
+
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right_edge": width - right,
+        "points": " ".join(f"{x(i):.1f},{y(p.balance):.1f}" for i, p in enumerate(points)),
+        "dots": [(x(i), y(p.balance), p) for i, p in enumerate(points)],
+        "line_120": y(120),
+        "line_150": y(150),
+        "baseline": y(0),
+        "label_y": height - 12,
+    }
+
+
+@never_cache
+@holder_required
+@require_http_methods(["GET", "POST"])
+def hours(request):
+    """« Mon compte d'heures »: the DIF form, balances, movements, the chart."""
+    counter = _counter(request.user)
+    if request.method == "POST":
+        form = DifForm(request.POST)
+        if form.is_valid():
+            try:
+                enter_dif(request.user, form.cleaned_data["hours"])
+            except HoursError as error:
+                form.add_error("hours", error.message)
+            else:
+                messages.success(request, "Votre solde d'heures DIF a été enregistré.")
+                return redirect("titulaire:hours")
+    else:
+        form = DifForm(initial={"hours": counter.dif_balance})
+    movements = list(
+        Entry.objects.filter(counter=counter).order_by("-created_at", "-id")[:MOVEMENTS_SHOWN]
+    )
+    points = balance_by_year(counter)
+    return render(
+        request,
+        "titulaire/hours.html",
+        {
+            "counter": counter,
+            "form": form,
+            "movements": movements,
+            "cpf_movements": [m for m in movements if m.account == Entry.Account.CPF],
+            "points": points,
+            "chart": _chart(points) if points else None,
+            "ceiling": CPF_CEILING,
+        },
+    )
