@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -14,6 +15,7 @@ from dsfr.forms import DsfrBaseForm
 from mcf.domain.hours.ledger import HoursError, enter_dif
 from mcf.domain.hours.models import CPF_CEILING, DIF_MAXIMUM, Counter, Entry
 from mcf.domain.hours.summary import balance_by_year, next_feed_years
+from mcf.web.titulaire.attestation import render_attestation
 
 holder_required = login_required(login_url="titulaire:login")
 
@@ -124,3 +126,16 @@ def hours(request):
             "ceiling": CPF_CEILING,
         },
     )
+
+
+@never_cache
+@holder_required
+def attestation(request):
+    """The printable « attestation de droits » (PDF)."""
+    counter = _counter(request.user)
+    entries = list(Entry.objects.filter(counter=counter).order_by("created_at", "id"))
+    response = HttpResponse(
+        render_attestation(request.user, counter, entries), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = 'attachment; filename="attestation-de-droits-cpf.pdf"'
+    return response

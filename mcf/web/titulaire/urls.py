@@ -17,6 +17,7 @@ urlpatterns = [
     path("deconnexion/", views.logout, name="logout"),
     path("", hours_views.summary, name="home"),
     path("compte-d-heures/", hours_views.hours, name="hours"),
+    path("compte-d-heures/attestation.pdf", hours_views.attestation, name="attestation"),
     path("mot-de-passe/", account_views.password_change, name="password_change"),
     path("historique/", account_views.history, name="history"),
     path("sessions/", account_views.sessions, name="sessions"),

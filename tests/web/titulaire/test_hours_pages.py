@@ -166,3 +166,19 @@ def test_query_count_is_flat_from_1_to_500_entries(client, holder, url):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few) <= 9
+
+
+def test_attestation_pdf_holds_balances_movements_and_a_masked_nir(client, holder):
+    feed(holder, 2015, 24)
+    enter_dif(holder, 45)
+    response = client.get("/titulaire/compte-d-heures/attestation.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    body = response.content.decode("latin-1")
+    assert "Attestation de droits" in body
+    assert "Heures CPF : 24 h" in body
+    assert "Heures DIF : 45 h" in body
+    assert "Alimentation au titre de l'activit" in body
+    assert NIR_A not in body
+    assert "1 85 " in body  # the masked NIR: sex and year only
+    assert "no-store" in response["Cache-Control"]
