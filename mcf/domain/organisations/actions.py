@@ -37,6 +37,7 @@ _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
 _DIGITS = "23456789"
 _GROUPS, _GROUP_LENGTH, _DIGIT_COUNT = 4, 4, 4
 
+EMAIL_ALREADY_USED = "Un compte de votre organisation utilise déjà cette adresse courriel."
 SAME_AS_PROVISIONAL = "Votre nouveau mot de passe doit être différent du mot de passe provisoire."
 
 
@@ -242,7 +243,8 @@ def create_gestionnaire(
 
     Checks: ``admin_user`` is the active administrateur principal of ``organisation`` and
     has already replaced his own provisional password — else ``PermissionDenied``; names
-    and e-mail address valid — else ``ValidationError``. Writes: a PROFESSIONNEL User
+    and e-mail address valid, the address not used by another member of the organisation —
+    else ``ValidationError``. Writes: a PROFESSIONNEL User
     (provisional password hashed) and its ProfessionalProfile (GESTIONNAIRE,
     must_change_password, created_by the administrator). Sends: to the gestionnaire, a mail
     with the identifier and the login address — never the password, which the administrator
@@ -262,6 +264,9 @@ def create_gestionnaire(
         )
     first_name, last_name, email = _clean_person(first_name, last_name, email)
     with transaction.atomic():
+        # One account per address in an organisation (also makes a resubmitted form harmless).
+        if organisation.members.select_for_update().filter(user__email__iexact=email).exists():
+            raise ValidationError({"email": [EMAIL_ALREADY_USED]})
         account = _create_member(
             organisation=organisation,
             role=ProfessionalProfile.Role.GESTIONNAIRE,

@@ -111,15 +111,12 @@ class ContactMessageAdmin(admin.ModelAdmin):
         return False
 
 
-class OrganisationCreationForm(forms.ModelForm):
-    """An organisation and its administrateur principal, created together."""
+class OrganisationForm(forms.ModelForm):
+    """The SIRET may be typed with spaces or dots; the model's validators check the key."""
 
     siret = forms.CharField(
         label="SIRET", max_length=20, help_text="14 chiffres, par exemple : 732 829 320 00074"
     )
-    admin_first_name = forms.CharField(label="Prénom", max_length=150)
-    admin_last_name = forms.CharField(label="Nom", max_length=150)
-    admin_email = forms.EmailField(label="Courriel", max_length=254)
 
     class Meta:
         model = Organisation
@@ -127,6 +124,14 @@ class OrganisationCreationForm(forms.ModelForm):
 
     def clean_siret(self):
         return normalise_siret(self.cleaned_data["siret"])
+
+
+class OrganisationCreationForm(OrganisationForm):
+    """An organisation and its administrateur principal, created together."""
+
+    admin_first_name = forms.CharField(label="Prénom", max_length=150)
+    admin_last_name = forms.CharField(label="Nom", max_length=150)
+    admin_email = forms.EmailField(label="Courriel", max_length=254)
 
 
 class ProfessionalProfileInline(admin.TabularInline):
@@ -146,6 +151,7 @@ class ProfessionalProfileInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationForm
     list_display = ("name", "kind", "siret", "created_at")
     list_filter = ("kind",)
     search_fields = ("name", "siret")
