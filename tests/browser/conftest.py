@@ -3,15 +3,19 @@
 One headless Chromium (Debian's, at /usr/bin/chromium: Playwright's own download is not
 used) is launched once per run and shared by every test. Each journey gets a fresh browser
 context (a newcomer: no cookie, CSP enforced); the axe runs share one context of their own
-(CSP bypassed, see ``axe_context``). The portal itself is served by
+(CSP enforced too, see ``axe_context``). The portal itself is served by
 pytest-django's ``live_server`` (a Django server thread in this process, static files
 included), with the production-like settings of tests/settings.py (DEBUG off, strict CSP).
+The registration journeys of test_registration_journey.py run against the real stack of
+`make run` instead: ``recorded_journey`` and ``assert_no_axe_violations`` take any page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -114,16 +118,13 @@ def wait_for_dsfr(page: Page) -> None:
 
 @pytest.fixture(scope="session")
 def axe_context(browser: Browser) -> Iterator[BrowserContext]:
-    """The browser context of the axe runs only: it bypasses the site's Content-Security-Policy.
+    """The browser context of the axe runs only, shared by all of them so that the DSFR
+    styles, scripts and fonts are downloaded once.
 
-    The portal sends ``script-src 'self' 'nonce-…'``; ``page.add_script_tag(path=…)``
-    injects axe-core as an inline <script> without that nonce, which Chromium then refuses
-    ("Executing inline script violates the following Content Security Policy directive").
-    ``bypass_csp`` lifts the CSP for this context only: the journeys (``journey`` fixture)
-    run with the CSP enforced and fail on any CSP violation. The context is shared
-    by all the axe runs so that the DSFR styles, scripts and fonts are downloaded once.
+    The site's Content-Security-Policy is enforced here as for the visitors: axe checks the
+    page as they get it (see ``axe_violations`` for how axe-core runs despite the CSP).
     """
-    context = _new_context(browser, bypass_csp=True)
+    context = _new_context(browser)
     yield context
     context.close()
 
@@ -135,9 +136,23 @@ def axe_page(axe_context: BrowserContext, live_server) -> Iterator[Page]:
     page.close()
 
 
+@cache
+def _axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
 def axe_violations(page: Page) -> list[dict]:
-    """Run axe-core (WCAG 2.0 and 2.1, levels A and AA) on the current page."""
-    page.add_script_tag(path=str(AXE_JS))
+    """Run axe-core (WCAG 2.0 and 2.1, levels A and AA) on the current page.
+
+    axe-core is evaluated by Playwright (DevTools protocol), not added as a <script>: the
+    portal sends ``script-src 'self' 'nonce-…'``, which refuses an injected inline script
+    ("Executing inline script violates the following Content Security Policy directive")
+    but does not apply to code evaluated by the debugger. axe can thus check a page of a
+    journey, whose context enforces the CSP and fails on any console error, in place
+    (a page reached by a POST or showing a one-time message cannot be reloaded elsewhere).
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source() + "\n;undefined")
     results = page.evaluate(
         """async (tags) => await axe.run(document, {
             runOnly: {type: 'tag', values: tags},
@@ -209,19 +224,16 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@pytest.fixture
-def journey(browser: Browser, live_server) -> Iterator[Journey]:
-    """A fresh visitor (no cookie) with the CSP enforced.
+@contextmanager
+def recorded_journey(browser: Browser, base_url: str) -> Iterator[Journey]:
+    """A fresh visitor (no cookie) of the portal served at ``base_url``, CSP enforced.
 
-    At the end of the test: no request left the live server's origin (PRIV-05: no third
-    party, no CDN, no audience measurement), no response was an error (a missing style
-    sheet, font, icon or favicon), and the browser logged no console error and no uncaught
-    script error. A CSP violation is reported by Chromium as a console error,
-    so this also proves the policy does not block the site's own styles and scripts.
+    Every request, error response and console error of the context is recorded for
+    ``Journey.assert_clean()``; if the test did not call it, it is called on exit.
     """
     context = _new_context(browser)
     page = context.new_page()
-    j = Journey(base_url=live_server.url, context=context, page=page)
+    j = Journey(base_url=base_url, context=context, page=page)
     context.on("request", lambda request: j.requests.append(request.url))
     context.on(
         "response",
@@ -240,9 +252,25 @@ def journey(browser: Browser, live_server) -> Iterator[Journey]:
         ),
     )
     page.on("pageerror", lambda error: j.console_errors.append(f"uncaught: {error}"))
-    yield j
-    context.close()
+    try:
+        yield j
+    finally:
+        context.close()
     # The tests call assert_clean() at their end, so that a breach is reported as their
     # failure; this guards a test that forgets to (reported as an error at teardown).
     if not j.checked:
         j.assert_clean()
+
+
+@pytest.fixture
+def journey(browser: Browser, live_server) -> Iterator[Journey]:
+    """A fresh visitor (no cookie) of the live server, with the CSP enforced.
+
+    At the end of the test: no request left the live server's origin (PRIV-05: no third
+    party, no CDN, no audience measurement), no response was an error (a missing style
+    sheet, font, icon or favicon), and the browser logged no console error and no uncaught
+    script error. A CSP violation is reported by Chromium as a console error,
+    so this also proves the policy does not block the site's own styles and scripts.
+    """
+    with recorded_journey(browser, live_server.url) as j:
+        yield j
