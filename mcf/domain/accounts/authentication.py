@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from mcf.core.logging import security_event
@@ -114,6 +115,7 @@ def authenticate_holder(
             throttle.failures, throttle.blocked_until = 0, None
         if throttle and throttle.blocked_until and now < throttle.blocked_until:
             _spend_one_password_check(password)
+            LoginThrottle.objects.filter(pk=throttle.pk).update(refused=F("refused") + 1)
             security_event("login", outcome="throttled", level=logging.WARNING, key=key[:12], ip=ip)
             return LoginOutcome(None, "throttled")
         if user is None:

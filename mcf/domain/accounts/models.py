@@ -98,6 +98,9 @@ class LoginThrottle(models.Model):
 
     key = models.CharField(max_length=64, unique=True)
     failures = models.PositiveIntegerField(default=0)
+    # Attempts refused during a delay (not counted as failures: they would extend the delay
+    # and let anyone lock an account out). Recorded for the audit, AUTH-07.
+    refused = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(null=True, blank=True)
     blocked_until = models.DateTimeField(null=True, blank=True)
 

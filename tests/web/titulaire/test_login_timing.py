@@ -78,9 +78,13 @@ def test_auth04_failure_classes_have_the_same_response_time(settings):
     hash_time = statistics.median(timings["unknown NIR"])
     medians = {name: statistics.median(values) for name, values in timings.items()}
     names = list(classes)
+    pairs = len(names) * (len(names) - 1) // 2
+    # 10 pairwise tests: Bonferroni keeps the chance of a false alarm over the whole test at
+    # 1 % (each pair at 0.1 %); without it, identical distributions would fail one run in 10.
+    threshold = 0.01 / pairs
     for i, first in enumerate(names):
         for second in names[i + 1 :]:
             gap = abs(medians[first] - medians[second])
             assert gap < 0.10 * hash_time, (first, second, medians)
             p = mann_whitney_p(timings[first], timings[second])
-            assert p > 0.01, (first, second, p, medians)
+            assert p > threshold, (first, second, p, medians)
