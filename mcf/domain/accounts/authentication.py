@@ -22,6 +22,7 @@ import hmac
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -77,6 +78,34 @@ def _spend_one_password_check(password: str) -> None:
     check_password(password, _decoy_hash(settings.PASSWORD_HASHERS[0]))
 
 
+# A failed login lasts at least this multiple of one password check, whatever the cause.
+FAILURE_FLOOR_FACTOR = 1.3
+
+
+@functools.cache
+def _failure_floor_seconds(hasher_path: str) -> float:
+    """Duration every failed login is padded to, calibrated once per process and hasher.
+
+    The failure causes do different database work (a history entry for an existing
+    account, an insert for a first failure, nothing but an update when throttled): a few
+    tenths of a millisecond that a patient attacker could measure (AUTH-04). Padding every
+    failure to 1.3 password checks hides them; successes are not padded.
+    """
+    samples = []
+    for _ in range(3):
+        start = time.perf_counter()
+        _spend_one_password_check(secrets.token_urlsafe(12))
+        samples.append(time.perf_counter() - start)
+    return max(samples) * FAILURE_FLOOR_FACTOR
+
+
+def _pad_failure(started: float) -> None:
+    floor = _failure_floor_seconds(settings.PASSWORD_HASHERS[0])
+    remaining = floor - (time.perf_counter() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 def _find_holder(identifier: str, *, lock: bool = False) -> User | None:
     try:
         nir = Nir.parse(identifier)
@@ -106,7 +135,14 @@ def authenticate_holder(
     Writes: the throttle row on failure (deleted on success), history entries, and Django's
     check_password may upgrade the stored hash (AUTH-03).
     """
-    now = now or timezone.now()
+    started = time.perf_counter()
+    outcome = _authenticate(identifier, password, ip=ip, now=now or timezone.now())
+    if outcome.user is None:
+        _pad_failure(started)
+    return outcome
+
+
+def _authenticate(identifier: str, password: str, *, ip: str, now: datetime) -> LoginOutcome:
     key = throttle_key(identifier)
     with transaction.atomic():
         user = _find_holder(identifier, lock=True)
