@@ -1,0 +1,316 @@
+"""Reading a declarations file line by line (domain.md §3.1, the import contract).
+
+The contract: CSV, UTF-8, ``;`` separator, the header line ``HEADER_LINE`` exactly, decimal
+separator ``,`` or ``.``, an empty ``heures_reference`` meaning 1 607 h. One physical line
+is one declaration (a quoted name may hold a ``;``, not a line break).
+
+Each line is either *accepted* — yielded as ``(nir_hash, year, worked, reference, absences)``
+with the NIR replaced by its keyed lookup hash and the hours as decimal strings with a ``.``
+(``reference`` is ``None`` when empty) — or *rejected* with every reason found, in French,
+through the ``on_reject(line_number, reason)`` callback. Nothing is kept per line: memory
+stays flat whatever the file size.
+
+Speed: most lines are well-formed, so each line first goes through a strict fast check
+(canonical NIR with a valid key, 14-digit SIRET already seen valid, plain numbers); only a
+line failing it is examined by the complete rules (``Nir.parse``, ``stdnum.fr.siret``,
+lenient spacing), which either accept it after normalisation or explain the refusal. The
+fast NIR check accepts a subset of what ``Nir.parse`` accepts, with the same canonical value
+(tested by a Hypothesis property).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.fr import siret as stdnum_siret
+
+from mcf.domain.identity.nir import Nir, NirError
+
+HEADER = (
+    "annee",
+    "siret",
+    "nir",
+    "nom",
+    "prenom",
+    "heures_travaillees",
+    "heures_reference",
+    "heures_absences_assimilees",
+)
+HEADER_LINE = ";".join(HEADER)
+FIRST_YEAR = 2015  # the CPF replaced the DIF on 1 January 2015
+
+# Up to 4 digits before and 4 after the decimal separator: a year has at most 8 784 hours.
+_NUMBER = re.compile(r"[0-9]{1,4}(?:[.,][0-9]{1,4})?")
+_SIGNED_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
+_FAST_NIR = re.compile(r"[12][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{8}")
+_FAST_SIRET = re.compile(r"[0-9]{14}")
+_SPACES = re.compile(r"\s+")  # incl. non-breaking spaces used as thousands separators
+_SIRET_CACHE_SIZE = 100_000
+
+NIR_REASONS = {
+    "empty": "NIR manquant",
+    "format": "NIR invalide : 15 caractères attendus (13 chiffres ou 2A/2B, puis la clé)",
+    "sex": "NIR invalide : le premier chiffre doit être 1 ou 2",
+    "key": "NIR invalide : la clé ne correspond pas au numéro",
+    "temporary": "NIR provisoire (commençant par 7 ou 8) : un NIR définitif est attendu",
+}
+HOURS_LABELS = {
+    5: "heures travaillées",
+    6: "heures de référence",
+    7: "heures d'absences assimilées",
+}
+
+Accepted = tuple[str, int, str, str | None, str]
+
+
+class FeedFormatError(ValueError):
+    """The file cannot be read as a declarations file (nothing was written)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def nir_hasher() -> Callable[[str], str]:
+    """``nir_lookup_hash`` of a canonical NIR value, faster for millions of lines.
+
+    The same HMAC-SHA256 (RFC 2104) with the same key, whose two padded key blocks are
+    hashed once instead of once per NIR (a test compares it with ``nir_lookup_hash``).
+    """
+    key = getattr(settings, "NIR_HASH_KEY", "")
+    if not key:
+        raise ImproperlyConfigured("NIR_HASH_KEY is not set.")
+    key_bytes = key if isinstance(key, bytes) else key.encode()
+    block = hashlib.sha256().block_size
+    if len(key_bytes) > block:
+        key_bytes = hashlib.sha256(key_bytes).digest()
+    key_bytes = key_bytes.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key_bytes))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key_bytes))
+    inner_copy, outer_copy = inner.copy, outer.copy
+
+    def lookup_hash(value: str) -> str:
+        digest = inner_copy()
+        digest.update(value.encode("ascii"))
+        result = outer_copy()
+        result.update(digest.digest())
+        return result.hexdigest()
+
+    return lookup_hash
+
+
+def fast_nir(raw: str) -> str | None:
+    """The canonical value if ``raw`` is already a canonical, definitive NIR with a valid key.
+
+    ``None`` means "not sure": ask ``Nir.parse`` (which knows separators, lower case…).
+    """
+    if not _FAST_NIR.fullmatch(raw):
+        return None
+    department = raw[5:7]
+    digits = raw[:13]
+    if department == "2A":
+        digits = raw[:5] + "19" + raw[7:13]
+    elif department == "2B":
+        digits = raw[:5] + "18" + raw[7:13]
+    return raw if 97 - int(digits) % 97 == int(raw[13:]) else None
+
+
+def check_header(first_line: str | None) -> None:
+    if not first_line:
+        raise FeedFormatError(
+            f"Le fichier est vide : la première ligne doit être l'en-tête « {HEADER_LINE} »."
+        )
+    found = first_line.rstrip("\r\n").lstrip("\ufeff")
+    if found != HEADER_LINE:
+        raise FeedFormatError(
+            f"En-tête inattendu. Attendu : « {HEADER_LINE} ». "
+            f"Trouvé : « {found[:200]} ». Aucune donnée n'a été chargée."
+        )
+
+
+def split_line(line: str) -> list[str]:
+    if '"' in line:
+        return next(csv.reader([line], delimiter=";"))
+    return line.split(";")
+
+
+class DeclarationReader:
+    """Iterate over the accepted declarations of ``lines`` (the data lines, after the header).
+
+    Counts ``lines_read`` (non-blank data lines) and ``lines_rejected``; calls ``on_reject``
+    for each rejected line. ``progress(lines_done)`` is called every ``progress_every`` lines.
+    """
+
+    def __init__(
+        self,
+        lines: Iterable[str],
+        *,
+        today: date,
+        on_reject: Callable[[int, str], None],
+        first_line_number: int = 2,
+        progress: Callable[[int], None] | None = None,
+        progress_every: int = 16384,
+    ):
+        self._lines = lines
+        self._on_reject = on_reject
+        self._first = first_line_number
+        self._progress = progress
+        self._progress_every = progress_every
+        self.last_year = today.year - 1  # a year is loaded once it has ended
+        self._years = {str(y): y for y in range(FIRST_YEAR, self.last_year + 1)}
+        self._hash = nir_hasher()
+        self._sirets: dict[str, bool] = {}
+        self.lines_read = 0
+        self.lines_rejected = 0
+
+    def __iter__(self) -> Iterator[Accepted]:
+        years = self._years
+        number = _NUMBER.fullmatch
+        lookup_hash = self._hash
+        sirets = self._sirets
+        progress = self._progress
+        every = self._progress_every
+        read = 0
+        line_number = self._first - 1
+        for line_number, raw_line in enumerate(self._lines, self._first):
+            line = raw_line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            read += 1
+            if progress is not None and read % every == 0:
+                progress(read)
+            parts = split_line(line)
+            if len(parts) == 8:
+                year = years.get(parts[0])
+                worked, reference, absences = parts[5], parts[6], parts[7]
+                if (
+                    year is not None
+                    and number(worked)
+                    and (not reference or number(reference))
+                    and (not absences or number(absences))
+                ):
+                    siret = parts[1]
+                    valid_siret = sirets.get(siret)
+                    if valid_siret is None:
+                        valid_siret = self._remember_siret(siret)
+                    nir = fast_nir(parts[2])
+                    if valid_siret and nir is not None:
+                        yield (
+                            lookup_hash(nir),
+                            year,
+                            worked.replace(",", "."),
+                            _reference(reference.replace(",", ".")) if reference else None,
+                            absences.replace(",", ".") if absences else "0",
+                        )
+                        continue
+            accepted = self._examine(line_number, parts)
+            if accepted is not None:
+                yield accepted
+        self.lines_read = read
+        if progress is not None:
+            progress(read)
+
+    # --- The complete rules, for the lines the fast check did not accept ------------------
+
+    def _remember_siret(self, siret: str) -> bool:
+        if len(self._sirets) >= _SIRET_CACHE_SIZE:
+            self._sirets.clear()
+        valid = bool(_FAST_SIRET.fullmatch(siret)) and siret_reason(siret) is None
+        self._sirets[siret] = valid
+        return valid
+
+    def _examine(self, line_number: int, parts: list[str]) -> Accepted | None:
+        reasons: list[str] = []
+        if len(parts) != 8:
+            reasons.append(f"{len(parts)} colonnes au lieu de 8 (séparateur « ; »)")
+            return self._reject(line_number, reasons)
+        year = self._year(parts[0], reasons)
+        siret_problem = siret_reason(parts[1])
+        if siret_problem:
+            reasons.append(siret_problem)
+        nir_value = None
+        try:
+            nir_value = Nir.parse(parts[2]).value
+        except NirError as error:
+            reasons.append(NIR_REASONS.get(error.code, "NIR invalide"))
+        worked = self._hours(parts[5], 5, reasons, required=True)
+        reference = self._hours(parts[6], 6, reasons, required=False)
+        absences = self._hours(parts[7], 7, reasons, required=False)
+        if reasons or nir_value is None or year is None or worked is None:
+            return self._reject(line_number, reasons or ["ligne invalide"])
+        return (
+            self._hash(nir_value),
+            year,
+            worked,
+            _reference(reference) if reference else None,
+            absences or "0",
+        )
+
+    def _reject(self, line_number: int, reasons: list[str]) -> None:
+        self.lines_rejected += 1
+        self._on_reject(line_number, " ; ".join(reasons))
+        return None
+
+    def _year(self, raw: str, reasons: list[str]) -> int | None:
+        text = raw.strip()
+        if not text:
+            reasons.append("année manquante")
+            return None
+        if not text.isascii() or not text.isdigit():
+            reasons.append(f"année non numérique : « {text[:10]} »")
+            return None
+        year = int(text)
+        if not FIRST_YEAR <= year <= self.last_year:
+            reasons.append(
+                f"année inconnue : {text[:10]} (années acceptées : {FIRST_YEAR} à "
+                f"{self.last_year}, une année n'est chargée qu'une fois terminée)"
+            )
+            return None
+        return year
+
+    @staticmethod
+    def _hours(raw: str, column: int, reasons: list[str], *, required: bool) -> str | None:
+        label = HOURS_LABELS[column]
+        text = _SPACES.sub("", raw)
+        if not text:
+            if required:
+                reasons.append(f"{label} manquantes")
+            return None
+        if _NUMBER.fullmatch(text):
+            return text.replace(",", ".")
+        if _SIGNED_NUMBER.fullmatch(text):
+            if text.startswith("-"):
+                reasons.append(f"{label} négatives : « {text[:12]} »")
+            else:
+                reasons.append(
+                    f"{label} hors limites : « {text[:12]} » (au plus 4 chiffres avant "
+                    "et 4 après la virgule)"
+                )
+            return None
+        reasons.append(f"{label} non numériques : « {text[:12]} »")
+        return None
+
+
+def _reference(value: str) -> str | None:
+    """A zero reference means "no conventional duration", like an empty one (accrual's rule)."""
+    return None if not value.strip("0.") else value
+
+
+def siret_reason(raw: str) -> str | None:
+    """The French reason why ``raw`` is not a valid SIRET, or None."""
+    if not raw.strip():
+        return "SIRET manquant"
+    try:
+        stdnum_siret.validate(raw)
+    except stdnum_exceptions.InvalidChecksum:
+        return "SIRET invalide : la clé de contrôle ne correspond pas"
+    except stdnum_exceptions.ValidationError:
+        return "SIRET invalide : 14 chiffres attendus"
+    return None

@@ -1,0 +1,467 @@
+"""The set-based feed on PostgreSQL.
+
+1. *Staging* — the parsed lines (NIR already replaced by its keyed hash: neither the NIR nor
+   the hash key ever reaches the database) are streamed by ``COPY`` into a temporary table.
+2. *Lock* — the counters of the file's NIRs are locked (``FOR UPDATE``, in id order, so two
+   imports cannot deadlock); NIRs without a counter get ids from the counters' sequence.
+3. *One pass* — a server-side cursor streams one row per (person, year), grouped by SQL
+   (``string_agg`` of the declarations), ordered by counter then year, joined with the
+   counter's balance and what the ledger already holds for that year. Python computes each
+   credit exactly (``computing.Planner`` → ``accrual``) and writes the results back by
+   ``COPY``, in batches: new counters (with their final balance), entries, history lines,
+   and the balance changes of existing counters, applied at the end by one
+   ``UPDATE … FROM``.
+
+Concurrency (REL-03): every existing counter is locked before its balance is read, so a
+concurrent writer (``ledger.enter_dif``, a reservation, another import) waits or has
+finished. A counter created by someone else between the lock and our insert makes the
+insert fail on the unique NIR hash: the whole pass is retried inside a savepoint (the
+staging is kept). The database's own CHECK constraints (0–150 h, reserved ≤ balance) and
+the unique ALIMENTATION per counter and year remain the last line of defence.
+
+Memory: Python holds one batch of rows at a time; the foreign keys written by the pass are
+checked at the end of each ``COPY`` (``SET CONSTRAINTS … IMMEDIATE``) rather than at commit,
+so the server does not queue one check per entry of a whole file either.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+import psycopg
+from django.db import IntegrityError, OperationalError, transaction
+from psycopg.copy import QueuedLibpqWriter
+
+from mcf.domain.hours.feed.computing import (
+    ALREADY,
+    CORRECTION,
+    FEED,
+    SOURCE_PREFIX,
+    Existing,
+    Person,
+    Planner,
+    correction_details,
+    correction_label,
+    feed_details,
+    feed_label,
+)
+from mcf.domain.hours.feed.parsing import Accepted
+from mcf.domain.hours.models import Counter, Entry
+from mcf.domain.journal import actions as journal
+from mcf.domain.journal.models import Action, JournalEntry
+
+logger = logging.getLogger(__name__)
+
+STAGING = "feed_staging"
+PERSONS = "feed_person"
+DELTAS = "feed_delta"
+BATCH = 20_000  # (person, year) rows fetched, computed and written per round
+ID_BLOCK = 50_000
+ATTEMPTS = 5
+WORK_MEM = "256MB"  # the grouping sort of a million lines fits in memory
+RETRYABLE = {"23505", "40P01", "40001"}  # unique violation, deadlock, serialization
+ENTRY_AUTHOR = "Caisse des Dépôts"
+
+
+def _columns(model, provided: list[str]) -> tuple[str, tuple]:
+    """Column list for a COPY into ``model``: ``provided`` fields first (in that order),
+    then every other concrete field but the primary key, filled with its default."""
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    others = [f for f in fields.values() if f.name not in provided and not f.primary_key]
+    names = [fields[name].column for name in provided] + [f.column for f in others]
+    return ", ".join(f'"{name}"' for name in names), tuple(f.get_default() for f in others)
+
+
+class PostgresEngine:
+    name = "postgresql"
+
+    def __init__(
+        self,
+        connection,
+        planner: Planner,
+        *,
+        now: datetime,
+        progress: Callable[[str, int, int | None], None] | None = None,
+    ):
+        self.connection = connection
+        self.planner = planner
+        self.now = now
+        self.progress = progress
+        self.persons_total = 0
+        self.timings: dict[str, float] = {}
+
+    def _timed(self, step: str, started: float) -> float:
+        now = time.perf_counter()
+        self.timings[step] = self.timings.get(step, 0.0) + now - started
+        return now
+
+    # --- 1. Staging ------------------------------------------------------------------------
+
+    def stage(self, rows: Iterable[Accepted]) -> None:
+        started = time.perf_counter()
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGING} (nir_hash text NOT NULL, year smallint "
+                "NOT NULL, w numeric NOT NULL, r numeric, a numeric NOT NULL) ON COMMIT DROP"
+            )
+            null = NULL
+            buffer: list[str] = []
+            with cursor.cursor.copy(f"COPY {STAGING} (nir_hash, year, w, r, a) FROM STDIN") as cp:
+                for nir_hash, year, worked, reference, absences in rows:
+                    buffer.append(
+                        f"{nir_hash}\t{year}\t{worked}\t{reference or null}\t{absences}\n"
+                    )
+                    if len(buffer) >= 4096:
+                        cp.write("".join(buffer))
+                        buffer.clear()
+                if buffer:
+                    cp.write("".join(buffer))
+            cursor.execute(f"ANALYZE {STAGING}")
+        self._timed("lecture et staging", started)
+
+    # --- 2–3. Lock and one pass, retried on a concurrent counter creation --------------------
+
+    def apply(self) -> None:
+        for attempt in range(1, ATTEMPTS + 1):
+            self.planner.tally = type(self.planner.tally)()
+            try:
+                with transaction.atomic():
+                    self._apply_once()
+                return
+            except (IntegrityError, OperationalError, psycopg.Error) as error:
+                # COPY runs on psycopg's own cursor: its errors are not wrapped by Django.
+                sqlstate = getattr(error, "sqlstate", None) or getattr(
+                    error.__cause__, "sqlstate", None
+                )
+                if sqlstate not in RETRYABLE or attempt == ATTEMPTS:
+                    raise
+                logger.warning("feed: concurrent change (%s), attempt %d again", sqlstate, attempt)
+
+    def cleanup(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}, {PERSONS}, {DELTAS}")
+
+    def _apply_once(self) -> None:
+        started = time.perf_counter()
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}, {DELTAS}")
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {PERSONS} ON COMMIT DROP AS "  # noqa: S608 - our constants
+                f"SELECT d.nir_hash, c.id AS counter_id "
+                f"FROM (SELECT DISTINCT nir_hash FROM {STAGING}) d "
+                f"LEFT JOIN {Counter._meta.db_table} c ON c.nir_hash = d.nir_hash"
+            )
+            self.persons_total = cursor.rowcount
+            cursor.execute(f"ANALYZE {PERSONS}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {DELTAS} (counter_id bigint PRIMARY KEY, "
+                "delta integer NOT NULL, last_year smallint) ON COMMIT DROP"
+            )
+            # Lock every existing counter of the file, in id order (no deadlock between
+            # imports); count(*) so that the ids do not travel to Python.
+            counters = Counter._meta.db_table
+            cursor.execute(
+                f"WITH locked AS (SELECT c.id FROM {counters} c "  # noqa: S608 - our constants
+                f"JOIN {PERSONS} p ON p.counter_id = c.id ORDER BY c.id FOR UPDATE OF c) "
+                "SELECT count(*) FROM locked"
+            )
+            cursor.execute(
+                f"SELECT count(*) FROM {PERSONS} WHERE counter_id IS NULL"  # noqa: S608 - our constants
+            )
+            self._new_remaining = cursor.fetchone()[0]
+            self._new_ids: list[int] = []
+            self._sequence: str | None = None
+            constraints = self._deferrable_foreign_keys(cursor)
+            if constraints:
+                cursor.execute(f"SET CONSTRAINTS {constraints} IMMEDIATE")
+            started = self._timed("personnes et verrous", started)
+            self._pass(cursor)
+            started = self._timed("calcul et écriture", started)
+            cursor.execute(
+                f"UPDATE {Counter._meta.db_table} c "  # noqa: S608 - our constants
+                "SET cpf_balance = c.cpf_balance + d.delta, "
+                "last_fed_year = CASE WHEN d.last_year IS NULL THEN c.last_fed_year "
+                "ELSE greatest(coalesce(c.last_fed_year, 0), d.last_year) END "
+                f"FROM {DELTAS} d WHERE c.id = d.counter_id"
+            )
+            if constraints:
+                # Back to their declared mode (a failed attempt's savepoint rollback
+                # restores it by itself).
+                cursor.execute(f"SET CONSTRAINTS {constraints} DEFERRED")
+            cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}, {DELTAS}")
+            cursor.execute("SET LOCAL work_mem TO DEFAULT")
+        self._timed("soldes des compteurs existants", started)
+
+    @staticmethod
+    def _deferrable_foreign_keys(cursor) -> str:
+        tables = [Counter._meta.db_table, Entry._meta.db_table, JournalEntry._meta.db_table]
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferrable "
+            "AND conrelid::regclass::text = ANY(%s) ORDER BY conname",
+            [tables],
+        )
+        return ", ".join(f'"{name}"' for (name,) in cursor.fetchall())
+
+    def _reserve_ids(self, cursor, needed: int) -> None:
+        """Make sure ``needed`` new counter ids are at hand (taken from the sequence)."""
+        missing = min(needed, self._new_remaining) - len(self._new_ids)
+        if missing <= 0:
+            return
+        block = max(missing, min(ID_BLOCK, self._new_remaining - len(self._new_ids)))
+        if self._sequence is None:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Counter._meta.db_table])
+            self._sequence = cursor.fetchone()[0]
+        # The sequence as a constant: nextval() alone, not a lookup per row.
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [self._sequence, block]
+        )
+        fresh = [row[0] for row in cursor.fetchall()]
+        fresh.reverse()
+        self._new_ids = fresh + self._new_ids
+
+    def _group_query(self, years: list[int]) -> str:
+        feed, correction = FEED, CORRECTION
+        # Only the file's years of the ledger are read (integers, inlined).
+        year_list = ", ".join(str(int(year)) for year in years) or "NULL"
+        feed_rows = (
+            f"e.year IN ({year_list}) AND e.account = '{Entry.Account.CPF.value}' "
+            f"AND (e.kind = '{feed}' OR (e.kind = '{correction}' "
+            f"AND left(e.source, {len(SOURCE_PREFIX)}) = '{SOURCE_PREFIX}'))"
+        )
+        # One ALIMENTATION per counter and year (unique constraint): its source is max();
+        # the latest source is looked up only for the rare years with corrections.
+        return f"""
+            SELECT p.nir_hash, p.counter_id, c.cpf_balance, c.cpf_reserved, c.holder_id,
+                   c.last_fed_year, g.year, g.declarations,
+                   x.fed, x.credited, x.first_source,
+                   CASE WHEN x.entries = 1 THEN x.first_source ELSE (
+                       SELECT e.source FROM {Entry._meta.db_table} e
+                       WHERE e.counter_id = p.counter_id AND e.year = g.year AND {feed_rows}
+                       ORDER BY e.id DESC LIMIT 1) END AS last_source
+            FROM (SELECT nir_hash COLLATE "C" AS nir_hash, year,
+                         string_agg(w::text || ':' || coalesce(r::text, '') || ':' || a::text,
+                                    ';') AS declarations
+                  FROM {STAGING} GROUP BY 1, 2) g
+            JOIN {PERSONS} p ON p.nir_hash = g.nir_hash
+            LEFT JOIN {Counter._meta.db_table} c ON c.id = p.counter_id
+            LEFT JOIN (
+                SELECT e.counter_id, e.year, count(*) AS entries,
+                       bool_or(e.kind = '{feed}') AS fed,
+                       sum(e.hours) AS credited,
+                       max(e.source) FILTER (WHERE e.kind = '{feed}') AS first_source
+                FROM {Entry._meta.db_table} e
+                JOIN {PERSONS} pe ON pe.counter_id = e.counter_id
+                WHERE {feed_rows}
+                GROUP BY e.counter_id, e.year
+            ) x ON x.counter_id = p.counter_id AND x.year = g.year
+            ORDER BY p.counter_id IS NULL, p.counter_id, p.nir_hash COLLATE "C", g.year
+        """  # noqa: S608 - our constants
+
+    def _pass(self, cursor) -> None:
+        """Stream the groups, compute, write; batch k+1 is computed while the server
+        ingests batch k (the connection is busy with that COPY, Python is not)."""
+        self._person: Person | None = None
+        self._rows: list[tuple[str, int, int, str]] = []
+        self._done = 0
+        writer = _BatchWriter(cursor.cursor, self.now, self.planner.file_name)
+        cursor.execute(f"SELECT DISTINCT year FROM {STAGING}")  # noqa: S608 - our constants
+        years = [row[0] for row in cursor.fetchall()]
+        raw = self.connection.connection
+        with raw.cursor(name="feed_groups") as groups:
+            groups.execute(self._group_query(years))
+            batch = groups.fetchmany(BATCH)
+            self._reserve_ids(cursor, len(batch))
+            self._compute(batch, writer)
+            while batch:
+                batch = groups.fetchmany(BATCH)
+                self._reserve_ids(cursor, len(batch))
+                ready = writer.take()
+                writer.write(ready, during=lambda batch=batch: self._compute(batch, writer))
+                if self.progress is not None:
+                    self.progress("application", self._done, self.persons_total)
+        writer.write(writer.take())
+
+    def _compute(self, batch: list[tuple], writer: _BatchWriter) -> None:
+        """Plan the rows of ``batch``; complete persons go to ``writer``. An empty batch
+        means the end: the last person is complete."""
+        planner = self.planner
+        plan = planner.plan
+        person = self._person
+        rows = self._rows
+        new_ids = self._new_ids
+        for (
+            nir_hash,
+            counter_id,
+            balance,
+            reserved,
+            holder_id,
+            last_fed_year,
+            year,
+            declarations,
+            fed,
+            credited,
+            first_source,
+            last_source,
+        ) in batch:
+            if person is None or nir_hash != person.nir_hash:
+                if person is not None:
+                    writer.add(person, rows)
+                    planner.finish(person)
+                    rows = []
+                    self._done += 1
+                if counter_id is None:
+                    self._new_remaining -= 1
+                    person = Person(nir_hash, new_ids.pop(), True)
+                else:
+                    person = Person(
+                        nir_hash,
+                        counter_id,
+                        False,
+                        balance,
+                        reserved,
+                        holder_id,
+                        last_fed_year,
+                    )
+                planner.start(person)
+            existing = (
+                None if fed is None else Existing(fed, credited or 0, first_source, last_source)
+            )
+            kind, hours, source = plan(person, year, declarations, existing)
+            if kind != ALREADY:
+                rows.append((kind, hours, year, source))
+        if not batch and person is not None:
+            writer.add(person, rows)
+            planner.finish(person)
+            self._done += 1
+            person, rows = None, []
+        self._person = person
+        self._rows = rows
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NULL = "\\N"
+
+
+def copy_text(value) -> str:
+    """One value in COPY's text format (the few per-import constants go through here)."""
+    if value is None:
+        return NULL
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).translate(_ESCAPES)
+
+
+class _BatchWriter:
+    """Buffers the rows of complete persons and writes them by COPY (text format, built
+    here: the values are integers, hex digests and a few escaped constants), counters
+    first so that the entries' foreign keys are satisfied at the end of each COPY."""
+
+    def __init__(self, cursor, now: datetime, file_name: str):
+        self.cursor = cursor
+        self.now = copy_text(now)
+        self.counters: list[str] = []
+        self.entries: list[str] = []
+        self.journal: list[str] = []
+        self.deltas: list[str] = []
+        self.counter_columns, extra = _columns(
+            Counter, ["id", "nir_hash", "created_at", "cpf_balance", "last_fed_year"]
+        )
+        self.counter_extra = "".join("\t" + copy_text(v) for v in extra)
+        self.entry_columns, extra = _columns(
+            Entry,
+            [
+                "counter",
+                "kind",
+                "account",
+                "hours",
+                "year",
+                "label",
+                "source",
+                "created_at",
+                "created_by",
+            ],
+        )
+        self.entry_extra = "".join("\t" + copy_text(v) for v in extra)
+        self.journal_columns, extra = _columns(
+            JournalEntry, ["holder", "action", "actor", "details", "occurred_at"]
+        )
+        self.journal_extra = "".join("\t" + copy_text(v) for v in extra)
+        self.cpf = copy_text(Entry.Account.CPF.value)
+        self.author = copy_text(ENTRY_AUTHOR)
+        self.fed_action = copy_text(Action.HOURS_FED.value)
+        self.actor = copy_text(journal.BY_SERVICE)
+        self.plain_sources = file_name == copy_text(file_name)
+        self.labels: dict[tuple[str, int], str] = {}
+
+    def _label(self, kind: str, year: int) -> str:
+        label = self.labels.get((kind, year))
+        if label is None:
+            label = copy_text(feed_label(year) if kind == FEED else correction_label(year))
+            self.labels[kind, year] = label
+        return label
+
+    def add(self, person: Person, rows: list[tuple[str, int, int, str]]) -> None:
+        if not rows:
+            return
+        now = self.now
+        counter_id = person.counter_id
+        if person.is_new:
+            self.counters.append(
+                f"{counter_id}\t{person.nir_hash}\t{now}\t{person.balance}\t"
+                f"{person.last_fed_year}{self.counter_extra}\n"
+            )
+        else:
+            last_year = person.last_fed_year if person.feeds else NULL
+            self.deltas.append(
+                f"{counter_id}\t{person.balance - person.start_balance}\t{last_year}\n"
+            )
+        head = f"{counter_id}\t"
+        tail = f"\t{now}\t{self.author}{self.entry_extra}\n"
+        cpf = self.cpf
+        plain = self.plain_sources
+        for kind, hours, year, source in rows:
+            self.entries.append(
+                f"{head}{kind}\t{cpf}\t{hours}\t{year}\t{self._label(kind, year)}\t"
+                f"{source if plain else copy_text(source)}{tail}"
+            )
+            if person.holder_id is not None and (kind == FEED or hours != 0):
+                details = (
+                    feed_details(hours, year) if kind == FEED else correction_details(hours, year)
+                )
+                self.journal.append(
+                    f"{person.holder_id}\t{self.fed_action}\t{self.actor}\t"
+                    f"{copy_text(details)}\t{now}{self.journal_extra}\n"
+                )
+
+    def take(self) -> tuple[list[str], list[str], list[str], list[str]]:
+        """The buffered lines (counters, entries, history, deltas); the buffers restart."""
+        taken = (self.counters, self.entries, self.journal, self.deltas)
+        self.counters, self.entries, self.journal, self.deltas = [], [], [], []
+        return taken
+
+    def write(self, taken, *, during: Callable[[], None] | None = None) -> None:
+        """COPY ``taken`` (counters first); ``during`` runs while the entries are ingested."""
+        counters, entries, history, deltas = taken
+        tables = (
+            (Counter._meta.db_table, self.counter_columns, counters),
+            (Entry._meta.db_table, self.entry_columns, entries),
+            (JournalEntry._meta.db_table, self.journal_columns, history),
+            (DELTAS, "counter_id, delta, last_year", deltas),
+        )
+        for table, columns, lines in tables:
+            if not lines and not (during is not None and table == Entry._meta.db_table):
+                continue
+            statement = f"COPY {table} ({columns}) FROM STDIN"
+            if table == Entry._meta.db_table and during is not None:
+                with self.cursor.copy(statement, writer=QueuedLibpqWriter(self.cursor)) as cp:
+                    if lines:
+                        cp.write("".join(lines))
+                    during()
+            else:
+                with self.cursor.copy(statement) as cp:
+                    cp.write("".join(lines))
