@@ -4,6 +4,9 @@ Refused when DEBUG is off: a production database never gets accounts with publis
 passwords or second-factor secrets (AUTH-16).
 """
 
+import tempfile
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -32,6 +35,7 @@ from mcf.domain.accounts.registration import (
     confirm_registration,
     register_holder,
 )
+from mcf.domain.hours.feed import import_declarations
 from mcf.domain.identity.nir import Nir
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.legal import cgu
@@ -41,6 +45,8 @@ from mcf.domain.organisations.actions import (
 )
 from mcf.domain.organisations.models import Organisation
 from mcf.domain.organisations.second_factor import key_from_base32, otpauth_uri
+
+DEMO_DECLARATIONS = Path(__file__).resolve().parents[2] / "declarations_2015_2017.csv"
 
 
 class Command(BaseCommand):
@@ -53,6 +59,7 @@ class Command(BaseCommand):
             created = self._operator()
             created = self._holder() or created
             created = self._professional_admin() or created
+        created = self._declarations() or created
         self.stdout.write(
             "Données de démonstration : "
             + ("créées." if created else "déjà présentes, rien n'a changé.")
@@ -66,6 +73,16 @@ class Command(BaseCommand):
                     f"    double authentification (application TOTP) : clé {demo.totp_secret}"
                     f" — {otpauth_uri(demo.totp_secret, demo.login)}"
                 )
+
+    def _declarations(self) -> bool:
+        """Employers' declarations 2015–2017 for the demo holders (full time, part time,
+        two employers, assimilated absences, overtime), through the real yearly feed: a
+        second load finds every year « déjà chargé » and changes nothing. (The 150 h
+        ceiling cannot be approached with three years at 24 h a year.)"""
+        report = import_declarations(
+            DEMO_DECLARATIONS, report_path=Path(tempfile.gettempdir()) / "mcf-demo.rapport.csv"
+        )
+        return report.years_loaded > 0
 
     def _totp_device(self, user: User, secret: str) -> bool:
         """A confirmed TOTP device with the published demo secret (second factor)."""
