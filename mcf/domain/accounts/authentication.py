@@ -23,6 +23,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -127,74 +128,118 @@ def _locked_throttle(key: str) -> LoginThrottle:
 def authenticate_holder(
     identifier: str, password: str, *, ip: str = "", now: datetime | None = None
 ) -> LoginOutcome:
-    """Check a NIR + password under the throttle.
+    """Check a NIR + password under the throttle (see ``authenticate_with_throttle``)."""
+    return authenticate_with_throttle(
+        lambda: _find_holder(identifier, lock=True),
+        password,
+        key=throttle_key(identifier),
+        ip=ip,
+        now=now,
+        event="login",
+        success_outcome="success",
+        journal_failures=True,
+    )
 
-    Race safety (AUTH-07): the account's row is locked first, so the attempts on one account
-    are evaluated one after the other with an up-to-date counter. (Attempts on a NIR without
-    an account have nothing to find; they are counted all the same.)
-    Writes: the throttle row on failure (deleted on success), history entries, and Django's
-    check_password may upgrade the stored hash (AUTH-03).
+
+def authenticate_with_throttle(
+    find_account: Callable[[], User | None],
+    password: str,
+    *,
+    key: str,
+    ip: str,
+    now: datetime | None,
+    event: str,
+    success_outcome: str,
+    journal_failures: bool,
+) -> LoginOutcome:
+    """The throttled password check shared by every login (holders, professionals,
+    operators): only how the account is found differs.
+
+    ``find_account`` runs inside the transaction and must lock the account's row
+    (select_for_update), so that the attempts on one account are evaluated one after the
+    other with an up-to-date counter (AUTH-07). Attempts on an identifier without an account
+    have nothing to find; they are counted all the same.
+    Writes: the throttle row on failure (deleted on success), the holder's history when
+    ``journal_failures``; Django's check_password may upgrade the stored hash (AUTH-03).
+    Every failure is padded to the same duration (AUTH-04).
     """
     started = time.perf_counter()
-    outcome = _authenticate(identifier, password, ip=ip, now=now or timezone.now())
+    now = now or timezone.now()
+    with transaction.atomic():
+        outcome = _check_under_throttle(
+            find_account(),
+            password,
+            key=key,
+            ip=ip,
+            now=now,
+            event=event,
+            success_outcome=success_outcome,
+            journal_failures=journal_failures,
+        )
     if outcome.user is None:
         _pad_failure(started)
     return outcome
 
 
-def _authenticate(identifier: str, password: str, *, ip: str, now: datetime) -> LoginOutcome:
-    key = throttle_key(identifier)
-    with transaction.atomic():
-        user = _find_holder(identifier, lock=True)
-        throttle = LoginThrottle.objects.select_for_update().filter(key=key).first()
-        if throttle and throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
-            throttle.failures, throttle.blocked_until = 0, None
-        if throttle and throttle.blocked_until and now < throttle.blocked_until:
-            _spend_one_password_check(password)
-            LoginThrottle.objects.filter(pk=throttle.pk).update(refused=F("refused") + 1)
-            security_event("login", outcome="throttled", level=logging.WARNING, key=key[:12], ip=ip)
-            return LoginOutcome(None, "throttled")
-        if user is None:
-            _spend_one_password_check(password)
-            valid = False
-        else:
-            valid = user.check_password(password)
-        if valid:
-            if throttle is not None:
-                throttle.delete()
+def _check_under_throttle(
+    user: User | None,
+    password: str,
+    *,
+    key: str,
+    ip: str,
+    now: datetime,
+    event: str,
+    success_outcome: str,
+    journal_failures: bool,
+) -> LoginOutcome:
+    throttle = LoginThrottle.objects.select_for_update().filter(key=key).first()
+    if throttle and throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
+        throttle.failures, throttle.blocked_until = 0, None
+    if throttle and throttle.blocked_until and now < throttle.blocked_until:
+        _spend_one_password_check(password)
+        LoginThrottle.objects.filter(pk=throttle.pk).update(refused=F("refused") + 1)
+        security_event(event, outcome="throttled", level=logging.WARNING, key=key[:12], ip=ip)
+        return LoginOutcome(None, "throttled")
+    if user is None:
+        _spend_one_password_check(password)
+        valid = False
+    else:
+        valid = user.check_password(password)
+    if valid:
+        if throttle is not None:
+            throttle.delete()
+        if journal_failures:
             journal.record(user, Action.LOGIN_SUCCEEDED, at=now)
-            security_event("login", outcome="success", user=user.public_id, ip=ip)
-            return LoginOutcome(user, "ok")
-        if throttle is None:
-            throttle = _locked_throttle(key)
-        elif throttle.failures == 0:
-            throttle.blocked_until = None
-        throttle.failures += 1
-        throttle.last_failure_at = now
-        delay = delay_after(throttle.failures)
-        throttle.blocked_until = now + delay if delay else None
-        throttle.save()
-        if user is not None:
-            journal.record(user, Action.LOGIN_FAILED, at=now)
-            if delay:
-                journal.record(
-                    user,
-                    Action.LOGIN_SUSPENDED,
-                    actor=journal.BY_SERVICE,
-                    details=f"Pendant {_duration_fr(delay)}.",
-                    at=now,
-                )
-        security_event(
-            "login",
-            outcome="failure",
-            level=logging.WARNING,
-            user=user.public_id if user else "-",
-            key=key[:12],
-            ip=ip,
-            failures=throttle.failures,
-            delay_seconds=int(delay.total_seconds()) if delay else None,
-        )
-        return LoginOutcome(None, "invalid")
+        security_event(event, outcome=success_outcome, user=user.public_id, ip=ip)
+        return LoginOutcome(user, "ok")
+    if throttle is None:
+        throttle = _locked_throttle(key)
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    delay = delay_after(throttle.failures)
+    throttle.blocked_until = now + delay if delay else None
+    throttle.save()
+    if user is not None and journal_failures:
+        journal.record(user, Action.LOGIN_FAILED, at=now)
+        if delay:
+            journal.record(
+                user,
+                Action.LOGIN_SUSPENDED,
+                actor=journal.BY_SERVICE,
+                details=f"Pendant {_duration_fr(delay)}.",
+                at=now,
+            )
+    security_event(
+        event,
+        outcome="failure",
+        level=logging.WARNING,
+        user=user.public_id if user else "-",
+        key=key[:12],
+        ip=ip,
+        failures=throttle.failures,
+        delay_seconds=int(delay.total_seconds()) if delay else None,
+    )
+    return LoginOutcome(None, "invalid")
 
 
 def _duration_fr(delay: timedelta) -> str:

@@ -18,15 +18,10 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.utils import timezone
-
 from mcf.core.logging import security_event
 from mcf.domain.accounts.authentication import (
-    RESET_AFTER,
     LoginOutcome,
-    delay_after,
+    authenticate_with_throttle,
     throttle_key,
 )
 from mcf.domain.accounts.models import LoginThrottle, User
@@ -57,13 +52,6 @@ def _find_user(identifier: str, kinds: Iterable[str], *, lock: bool = False) -> 
     return found.get(typed) or found.get(typed.lower())
 
 
-def _locked_throttle(key: str) -> LoginThrottle:
-    # Created if needed; two first failures at once are safe (get_or_create re-reads after
-    # the unique constraint refuses the second insert), then locked.
-    LoginThrottle.objects.get_or_create(key=key)
-    return LoginThrottle.objects.select_for_update().get(key=key)
-
-
 def authenticate_username(
     identifier: str,
     password: str,
@@ -74,52 +62,19 @@ def authenticate_username(
 ) -> LoginOutcome:
     """Check an identifier + password under the throttle, for accounts of ``kinds`` only.
 
-    Checks: the throttle delay, then the password (the account's row locked first, as for
-    holders, so parallel attempts are evaluated one after the other — AUTH-07). Writes: the
-    throttle row on failure (deleted on success); Django's check_password may upgrade the
-    stored hash. Sends nothing.
+    The throttled check itself is the holders' (accounts.authentication): same delays,
+    same padding, same race safety; professionals have no history of their own.
     """
-    now = now or timezone.now()
-    key = username_throttle_key(identifier)
-    with transaction.atomic():
-        user = _find_user(identifier, kinds, lock=True)
-        throttle = LoginThrottle.objects.select_for_update().filter(key=key).first()
-        if throttle and throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
-            throttle.failures, throttle.blocked_until = 0, None
-        if throttle and throttle.blocked_until and now < throttle.blocked_until:
-            make_password(password)  # same cost as a real check (AUTH-04)
-            security_event(
-                "login.username", outcome="throttled", level=logging.WARNING, key=key[:12], ip=ip
-            )
-            return LoginOutcome(None, "throttled")
-        if user is None:
-            make_password(password)
-            valid = False
-        else:
-            valid = user.check_password(password)
-        if valid:
-            if throttle is not None:
-                throttle.delete()
-            security_event("login.username", outcome="password_ok", user=user.public_id, ip=ip)
-            return LoginOutcome(user, "ok")
-        if throttle is None:
-            throttle = _locked_throttle(key)
-        throttle.failures += 1
-        throttle.last_failure_at = now
-        delay = delay_after(throttle.failures)
-        throttle.blocked_until = now + delay if delay else None
-        throttle.save()
-        security_event(
-            "login.username",
-            outcome="failure",
-            level=logging.WARNING,
-            user=user.public_id if user else "-",
-            key=key[:12],
-            ip=ip,
-            failures=throttle.failures,
-            delay_seconds=int(delay.total_seconds()) if delay else None,
-        )
-        return LoginOutcome(None, "invalid")
+    return authenticate_with_throttle(
+        lambda: _find_user(identifier, kinds, lock=True),
+        password,
+        key=username_throttle_key(identifier),
+        ip=ip,
+        now=now,
+        event="login.username",
+        success_outcome="password_ok",
+        journal_failures=False,
+    )
 
 
 def authenticate_professional(

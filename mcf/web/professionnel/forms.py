@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 from dsfr.forms import DsfrBaseForm
 
 from mcf.domain.accounts.password_rules import SEED_RULE_TEXT
 from mcf.domain.organisations.second_factor import CODE_PATTERN, normalise_code
+from mcf.web.password_forms import PasswordForm
 
 
 class LoginForm(DsfrBaseForm):
@@ -49,42 +49,16 @@ class CodeForm(DsfrBaseForm):
         return code
 
 
-class NewPasswordForm(DsfrBaseForm):
-    password = forms.CharField(
-        label="Nouveau mot de passe",
-        max_length=200,  # longer than the 128 allowed, so the rule gives the message
-        strip=False,
-        help_text=SEED_RULE_TEXT,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password_confirmation = forms.CharField(
-        label="Confirmation du nouveau mot de passe",
-        max_length=200,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+class NewPasswordForm(PasswordForm):
+    """Replacing a provisional password: the shared form, with a professional's labels."""
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user  # the context of the password rules (names, e-mail: AUTH-02)
-
-    def clean(self):
-        cleaned = super().clean()
-        password = cleaned.get("password")
-        confirmation = cleaned.get("password_confirmation")
-        if password:
-            try:
-                validate_password(password, user=self.user)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        if password and confirmation is not None and password != confirmation:
-            self.add_error(
-                "password_confirmation",
-                forms.ValidationError(
-                    "La confirmation ne correspond pas au mot de passe saisi.", code="mismatch"
-                ),
-            )
-        return cleaned
+        # The account itself is the context of the rules (names, e-mail: AUTH-02).
+        super().__init__(*args, identity=user, **kwargs)
+        self.user = user
+        self.fields["password"].label = "Nouveau mot de passe"
+        self.fields["password"].help_text = SEED_RULE_TEXT
+        self.fields["password_confirmation"].label = "Confirmation du nouveau mot de passe"
 
 
 class GestionnaireForm(DsfrBaseForm):

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from mcf.web.titulaire.registration_forms import PasswordForm
+from mcf.web.password_forms import PasswordForm
 
 
 class LoginForm(DsfrBaseForm):

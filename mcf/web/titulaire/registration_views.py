@@ -31,7 +31,8 @@ from mcf.domain.antibot.challenges import new_challenge
 from mcf.domain.identity.nir import Nir
 from mcf.domain.identity.protection import decrypt, encrypt
 from mcf.domain.legal import cgu
-from mcf.web.titulaire.registration_forms import CguForm, IdentityForm, PasswordForm
+from mcf.web.password_forms import PasswordForm
+from mcf.web.titulaire.registration_forms import CguForm, IdentityForm
 
 SESSION_KEY = "registration"
 DONE_KEY = "registration_done"
