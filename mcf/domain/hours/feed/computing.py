@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from fractions import Fraction
 from functools import lru_cache
 
@@ -209,3 +211,22 @@ class Planner:
     def finish(self, person: Person) -> None:
         if person.fed_hours > 0:
             self.tally.persons_credited += 1
+
+
+class Engine:
+    """What both engines (PostgreSQL set-based, portable ORM) are built from."""
+
+    name = ""
+
+    def __init__(
+        self,
+        connection,
+        planner: Planner,
+        *,
+        now: datetime,
+        progress: Callable[[str, int, int | None], None] | None = None,
+    ):
+        self.connection = connection
+        self.planner = planner
+        self.now = now
+        self.progress = progress

@@ -15,7 +15,7 @@ their balances are read.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q
@@ -26,9 +26,9 @@ from mcf.domain.hours.feed.computing import (
     CORRECTION,
     FEED,
     SOURCE_PREFIX,
+    Engine,
     Existing,
     Person,
-    Planner,
     correction_details,
     correction_label,
 )
@@ -90,21 +90,8 @@ def correct_feed(counter: Counter, *, year: int, hours: int, source: str, now: d
     return entry
 
 
-class PortableEngine:
+class PortableEngine(Engine):
     name = "portable"
-
-    def __init__(
-        self,
-        connection,
-        planner: Planner,
-        *,
-        now: datetime,
-        progress: Callable[[str, int, int | None], None] | None = None,
-    ):
-        self.connection = connection
-        self.planner = planner
-        self.now = now
-        self.progress = progress
 
     def stage(self, rows: Iterable[Accepted]) -> None:
         with self.connection.cursor() as cursor:

@@ -40,9 +40,9 @@ from mcf.domain.hours.feed.computing import (
     CORRECTION,
     FEED,
     SOURCE_PREFIX,
+    Engine,
     Existing,
     Person,
-    Planner,
     correction_details,
     correction_label,
     feed_details,
@@ -75,21 +75,11 @@ def _columns(model, provided: list[str]) -> tuple[str, tuple]:
     return ", ".join(f'"{name}"' for name in names), tuple(f.get_default() for f in others)
 
 
-class PostgresEngine:
+class PostgresEngine(Engine):
     name = "postgresql"
 
-    def __init__(
-        self,
-        connection,
-        planner: Planner,
-        *,
-        now: datetime,
-        progress: Callable[[str, int, int | None], None] | None = None,
-    ):
-        self.connection = connection
-        self.planner = planner
-        self.now = now
-        self.progress = progress
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.persons_total = 0
         self.timings: dict[str, float] = {}
 
