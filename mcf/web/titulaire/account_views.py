@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -12,9 +11,8 @@ from mcf.domain.accounts.models import UserSession
 from mcf.domain.accounts.password_change import change_password
 from mcf.domain.accounts.sessions import end_sessions
 from mcf.domain.journal.models import JournalEntry
+from mcf.web.titulaire.decorators import holder_required
 from mcf.web.titulaire.forms import ChangePasswordForm
-
-holder_required = login_required(login_url="titulaire:login")
 
 HISTORY_PAGE_SIZE = 20
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +15,7 @@ from mcf.domain.hours.ledger import HoursError, enter_dif
 from mcf.domain.hours.models import CPF_CEILING, DIF_MAXIMUM, Counter, Entry
 from mcf.domain.hours.summary import balance_by_year, next_feed_years
 from mcf.web.titulaire.attestation import render_attestation
-
-holder_required = login_required(login_url="titulaire:login")
+from mcf.web.titulaire.decorators import holder_required
 
 MOVEMENTS_SHOWN = 50
 
@@ -39,10 +37,8 @@ class DifForm(DsfrBaseForm):
 
 
 def _counter(user) -> Counter:
-    # Registration always creates the counter; get_or_create covers accounts made otherwise.
-    return Counter.objects.get_or_create(
-        holder=user, defaults={"nir_hash": user.nir_hash or f"sans-nir-{user.public_id}"}
-    )[0]
+    # Activation always attaches the hours counter of the NIR (confirm_registration).
+    return Counter.objects.get(holder=user)
 
 
 @never_cache

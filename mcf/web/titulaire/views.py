@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth import login as start_session
 from django.contrib.auth import logout as end_session
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +17,7 @@ from mcf.domain.accounts.password_reset import (
 )
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
+from mcf.web.titulaire.decorators import holder_required
 from mcf.web.titulaire.forms import LoginForm, NewPasswordForm, PasswordResetRequestForm
 
 # One message for every failure (AUTH-04): unknown NIR, wrong password, throttled…
@@ -76,7 +76,7 @@ def logout(request):
 
 
 @never_cache
-@login_required(login_url="titulaire:login")
+@holder_required
 def coming_soon(request, title: str):
     """A menu entry whose feature is not open yet: says so plainly."""
     return render(request, "titulaire/coming_soon.html", {"title": title})

@@ -158,3 +158,15 @@ def test_menu_entries_not_built_yet_say_so(holder):
         response = client.get(url)
         assert response.status_code == 200
         assert "Bientôt disponible" in response.content.decode()
+
+
+def test_ac02_an_operator_logged_in_elsewhere_gets_no_holder_page(client, django_user_model):
+    operator = django_user_model.objects.create_user(username="op", password="x")
+    client.force_login(operator)
+    for url in [
+        "/titulaire/",
+        "/titulaire/compte-d-heures/",
+        "/titulaire/historique/",
+        "/titulaire/delegations/",
+    ]:
+        assert client.get(url).status_code == 403, url
