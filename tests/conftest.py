@@ -25,6 +25,18 @@ def _clear_cache(_test_settings):
     cache.clear()
 
 
+@pytest.fixture
+def still_clock(time_machine):
+    """Stops the clock for a test that counts requests against a rate limit.
+
+    django-ratelimit counts in fixed windows aligned on the clock: a test sending N requests
+    would otherwise fail now and then when the requests straddle a window boundary.
+    """
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now(), tick=False)
+
+
 class _UndefinedInOurTemplates(str):
     """``string_if_invalid`` that fails the test for an undefined variable in OUR templates.
 

@@ -120,6 +120,7 @@ def test_get_only(client, kind):
     assert verify_and_consume(challenge.id, ANSWER) is True
 
 
+@pytest.mark.usefixtures("still_clock")
 @pytest.mark.parametrize(("kind", "per_minute"), [("image", 60), ("audio", 20)])
 def test_rate_limited_per_address(client, kind, per_minute):
     unknown = url(kind, uuid.uuid4())

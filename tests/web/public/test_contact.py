@@ -63,6 +63,7 @@ def test_hostile_input_is_escaped_and_never_a_500(client):
     assert "&lt;script&gt;" in form
 
 
+@pytest.mark.usefixtures("still_clock")
 def test_contact_is_throttled_per_client_address(client):
     """AUTH-06: 5 messages per 10 minutes per address, then 429 in French."""
     for i in range(5):
@@ -74,6 +75,7 @@ def test_contact_is_throttled_per_client_address(client):
     assert ContactMessage.objects.count() == 5
 
 
+@pytest.mark.usefixtures("still_clock")
 def test_forged_forwarded_header_does_not_bypass_the_limit(client):
     """AUTH-06: X-Forwarded-For is ignored when no trusted proxy is declared."""
     for i in range(6):
@@ -85,6 +87,7 @@ def test_forged_forwarded_header_does_not_bypass_the_limit(client):
     assert response.status_code == 429
 
 
+@pytest.mark.usefixtures("still_clock")
 def test_another_client_address_is_not_blocked(client):
     for i in range(6):
         client.post("/nous-contacter/", {**VALID, "email": f"p{i}@example.org"})
@@ -94,6 +97,7 @@ def test_another_client_address_is_not_blocked(client):
     assert other.status_code == 302
 
 
+@pytest.mark.usefixtures("still_clock")
 def test_one_sender_address_cannot_be_flooded_with_acknowledgements(client):
     for i in range(3):
         client.post("/nous-contacter/", VALID, REMOTE_ADDR=f"127.0.0.{10 + i}")
@@ -102,6 +106,7 @@ def test_one_sender_address_cannot_be_flooded_with_acknowledgements(client):
     assert OutboxEmail.objects.filter(to=VALID["email"]).count() == 3
 
 
+@pytest.mark.usefixtures("still_clock")
 def test_behind_a_trusted_proxy_the_client_is_the_proxy_reported_address(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for i in range(5):

@@ -125,6 +125,7 @@ def test_auth12_reset_link_sets_a_new_password_once_ends_sessions_and_clears_the
     assert OutboxEmail.objects.filter(kind="mot_de_passe_modifie").count() == 1
 
 
+@pytest.mark.usefixtures("still_clock")
 def test_auth12_reset_requests_are_throttled_per_account():
     for _ in range(3):
         Client(REMOTE_ADDR="127.0.0.5").post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A})
@@ -134,6 +135,7 @@ def test_auth12_reset_requests_are_throttled_per_account():
     assert response.status_code == 429
 
 
+@pytest.mark.usefixtures("still_clock")
 def test_auth06_login_is_limited_per_client_address_even_with_forged_forwarded_for():
     """AUTH-06: 30 login attempts per minute per address; a random X-Forwarded-For each
     time changes nothing; another real address is not blocked."""
