@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "mcf.domain.hours",
     "mcf.domain.organisations",
     "mcf.domain.journal",
+    "mcf.domain.catalogue",
     # Web packages: one per space (views, forms, urls, templates).
     "mcf.web.public",
     "mcf.web.titulaire",

@@ -19,6 +19,13 @@ class Civility(models.TextChoices):
     MONSIEUR = "monsieur", "Monsieur"
 
 
+class EmploymentStatus(models.TextChoices):
+    """The holder's situation: it decides which eligibility lists he may use (domain.md §4)."""
+
+    SALARIE = "salarie", "Salarié(e)"
+    DEMANDEUR_EMPLOI = "demandeur_emploi", "Demandeur(se) d'emploi"
+
+
 class User(AbstractUser):
     class Kind(models.TextChoices):
         TITULAIRE = "titulaire", "Titulaire"
@@ -44,6 +51,35 @@ class User(AbstractUser):
     cgu_version = models.CharField("version des CGU acceptée", max_length=20, blank=True)
     cgu_accepted_at = models.DateTimeField("CGU acceptées le", null=True, blank=True)
     activated_at = models.DateTimeField("activé le", null=True, blank=True)
+
+    # Holder situation (« Mes informations personnelles »): which lists he may use.
+    employment_status = models.CharField(
+        "situation professionnelle", max_length=20, choices=EmploymentStatus.choices, blank=True
+    )
+    branch = models.ForeignKey(
+        "catalogue.Branch",
+        verbose_name="branche professionnelle de votre employeur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    work_region = models.ForeignKey(
+        "catalogue.Region",
+        verbose_name="région de votre lieu de travail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    home_region = models.ForeignKey(
+        "catalogue.Region",
+        verbose_name="région de votre domicile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "utilisateur"

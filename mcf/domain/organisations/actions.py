@@ -27,10 +27,10 @@ from django.urls import reverse
 
 from mcf.core.logging import security_event
 from mcf.domain.accounts.models import User
+from mcf.domain.identity.siret import normalise_siret
 from mcf.domain.mailing.actions import queue_email
 from mcf.domain.organisations.authentication import clear_username_throttle
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
-from mcf.domain.organisations.siret import normalise_siret
 
 # No look-alike characters (0/O/o, 1/l/I): the password is read out or copied by hand.
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from mcf.domain.organisations.siret import format_siret, normalise_siret, validate_siret
+from mcf.domain.identity.siret import format_siret, normalise_siret, validate_siret
 
 
 class Organisation(models.Model):

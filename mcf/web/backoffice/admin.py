@@ -21,12 +21,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from mcf.core.client_ip import client_ip
 from mcf.domain.accounts.models import User
 from mcf.domain.contact.models import ContactMessage
+from mcf.domain.identity.siret import normalise_siret
 from mcf.domain.mailing.delivery import retry_dead_letter
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.organisations.actions import create_organisation_with_principal_admin
 from mcf.domain.organisations.authentication import authenticate_username
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
-from mcf.domain.organisations.siret import normalise_siret
 
 
 class BackOfficeLoginForm(OTPAdminAuthenticationForm):

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import mcf.domain.organisations.siret
+import mcf.domain.identity.siret
 
 
 class Migration(migrations.Migration):
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                         help_text="14 chiffres, par exemple : 732 829 320 00074",
                         max_length=14,
                         unique=True,
-                        validators=[mcf.domain.organisations.siret.validate_siret],
+                        validators=[mcf.domain.identity.siret.validate_siret],
                         verbose_name="SIRET",
                     ),
                 ),

@@ -3,14 +3,14 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from mcf.domain.organisations.models import Organisation
-from mcf.domain.organisations.siret import (
+from mcf.domain.identity.siret import (
     INVALID_FORMAT,
     INVALID_KEY,
     format_siret,
     normalise_siret,
     validate_siret,
 )
+from mcf.domain.organisations.models import Organisation
 from tests.domain.organisations.builders import SIRET_A, new_organisation
 
 pytestmark = pytest.mark.django_db
