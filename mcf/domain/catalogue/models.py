@@ -263,6 +263,12 @@ class Offer(models.Model):
     class Meta:
         verbose_name = "offre de formation"
         verbose_name_plural = "offres de formation"
+        # Search (mcf.domain.catalogue.search): code postal filter, distance bounding box.
+        # The full-text structures are vendor-specific, made by migration 0002_search.
+        indexes = [
+            models.Index(fields=["postal_code"], name="offer_postal_code"),
+            models.Index(fields=["latitude", "longitude"], name="offer_coordinates"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="offer_price_not_negative"),
         ]
@@ -280,6 +286,7 @@ class Session(models.Model):
         verbose_name = "session"
         verbose_name_plural = "sessions"
         ordering = ["start_date"]
+        indexes = [models.Index(fields=["offer", "start_date"], name="session_offer_start")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")), name="session_dates_ordered"

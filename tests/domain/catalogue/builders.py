@@ -97,3 +97,11 @@ def offer(cert=None, title=None, place=None, **fields) -> Offer:
         "longitude": place.longitude,
     }
     return Offer.objects.create(**{**defaults, **fields})
+
+
+def listed_offer(title="Anglais professionnel", cert=None, elist=None, code_cpf=None, **fields):
+    """An offer whose certification is listed (on the LNI unless ``elist`` says otherwise)."""
+    if cert is None:
+        cert = certification(title=fields.pop("certification_title", title))
+        listing(cert, elist, code_cpf=code_cpf)
+    return offer(cert, title=title, **fields)

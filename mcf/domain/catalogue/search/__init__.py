@@ -29,5 +29,13 @@ __all__ = [
 
 
 def search(criteria: SearchCriteria) -> SearchResults:
-    # Until the engines land, the portable scan answers (same contract).
-    return naive_search(criteria)
+    """The answer of the engine of the database in use (PostgreSQL or SQLite)."""
+    from django.db import connection
+
+    from mcf.domain.catalogue.search.common import run_search
+
+    if connection.vendor == "postgresql":
+        from mcf.domain.catalogue.search.postgres import PostgresFullText as Engine
+    else:
+        from mcf.domain.catalogue.search.sqlite import Fts5 as Engine
+    return run_search(criteria, Engine())

@@ -1,0 +1,332 @@
+# ruff: noqa: S608 - SQL assembled from our constants; the visitor's words are parameters.
+"""What every engine shares: filters, eligibility, distance, facets, hits, pagination.
+
+An engine only says how keywords match and rank (``TextMatch``); everything else is one
+code path, so the engines and the ``ILIKE`` baseline filter exactly alike. A search costs a
+constant number of queries whatever the catalogue's size:
+
+1. the centre commune, when a commune is given (its coordinates for a radius);
+2. the engine's word look-up (typo corrections), when there are keywords;
+3. total and facets, in one grouped query over the filtered set;
+4. the page, with organisme and certification;
+5. the page's listings (names of the lists and codes CPF shown).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import Expression, OrderBy, RawSQL
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.utils import timezone
+
+from mcf.domain.catalogue.eligibility import allowed_lists_filter
+from mcf.domain.catalogue.models import (
+    Certification,
+    Commune,
+    EligibilityList,
+    ListedCertification,
+    Offer,
+    Session,
+)
+from mcf.domain.catalogue.search.criteria import (
+    Facet,
+    FacetValue,
+    OfferHit,
+    SearchCriteria,
+    SearchResults,
+    Sort,
+)
+
+EARTH_RADIUS_KM = 6371.0
+KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
+MAX_PAGE_SIZE = 100
+MAX_RADIUS_KM = 1000
+LIST_ORDER = {EligibilityList.Kind.LNI: 0, EligibilityList.Kind.COPAREF: 1}
+
+
+@dataclass
+class TextMatch:
+    """How an engine matches the keywords: a condition and its ranking keys (best first)."""
+
+    condition: Expression | Q
+    ranking: list[OrderBy] = field(default_factory=list)
+
+
+def valid_listings(criteria: SearchCriteria) -> QuerySet[ListedCertification]:
+    """The listings that make a certification eligible for this search (valid today)."""
+    today = timezone.localdate()
+    listings = ListedCertification.objects.filter(valid_from__lte=today).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+    if criteria.situation is not None:
+        listings = listings.filter(
+            eligibility_list__in=EligibilityList.objects.filter(
+                allowed_lists_filter(criteria.situation)
+            )
+        )
+    return listings
+
+
+def code_cpf_condition(criteria: SearchCriteria, code: int) -> Q:
+    listed = valid_listings(criteria).filter(code_cpf=code).values("certification_id")
+    return Q(certification_id__in=listed)
+
+
+def place_centre(criteria: SearchCriteria) -> Commune | None:
+    """The commune searched around (one query), if it is known and has coordinates."""
+    if not criteria.commune_code:
+        return None
+    centre = Commune.objects.filter(pk=criteria.commune_code).first()
+    if centre is None or centre.latitude is None or centre.longitude is None:
+        return None
+    return centre
+
+
+def distance_expression(centre: Commune) -> Expression:
+    """Great-circle distance (haversine) from the centre to the offer, in km, in SQL."""
+    lat0 = math.radians(centre.latitude)
+    lon0 = math.radians(centre.longitude)
+    lat = Radians(F("latitude"))
+    half_d_lat = Sin((lat - Value(lat0)) / Value(2.0))
+    half_d_lon = Sin((Radians(F("longitude")) - Value(lon0)) / Value(2.0))
+    a = Power(half_d_lat, 2) + Value(math.cos(lat0)) * Cos(lat) * Power(half_d_lon, 2)
+    return ExpressionWrapper(Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(a)), output_field=FloatField())
+
+
+def _bounding_box(centre: Commune, radius_km: float) -> Q:
+    delta_lat = radius_km / KM_PER_DEGREE_LATITUDE
+    cos_lat = max(math.cos(math.radians(centre.latitude)), 0.01)
+    delta_lon = radius_km / (KM_PER_DEGREE_LATITUDE * cos_lat)
+    return Q(
+        latitude__range=(centre.latitude - delta_lat, centre.latitude + delta_lat),
+        longitude__range=(centre.longitude - delta_lon, centre.longitude + delta_lon),
+    )
+
+
+def filtered_offers(criteria: SearchCriteria, centre: Commune | None) -> QuerySet[Offer]:
+    """Every filter but the keywords: eligibility, place, kinds, levels, modalités, ranges."""
+    offers = Offer.objects.filter(
+        certification_id__in=valid_listings(criteria).values("certification_id")
+    )
+    if criteria.code_cpf is not None:
+        offers = offers.filter(code_cpf_condition(criteria, criteria.code_cpf))
+    if centre is not None:
+        offers = offers.annotate(distance=distance_expression(centre))
+    offers = offers.filter(_place_filter(criteria, centre))
+    if criteria.certification_kinds:
+        offers = offers.filter(certification__kind__in=criteria.certification_kinds)
+    if criteria.levels:
+        offers = offers.filter(certification__level__in=criteria.levels)
+    if criteria.modalities:
+        offers = offers.filter(modality__in=criteria.modalities)
+    if criteria.duration_min is not None:
+        offers = offers.filter(duration_hours__gte=criteria.duration_min)
+    if criteria.duration_max is not None:
+        offers = offers.filter(duration_hours__lte=criteria.duration_max)
+    if criteria.price_min is not None:
+        offers = offers.filter(price__gte=criteria.price_min)
+    if criteria.price_max is not None:
+        offers = offers.filter(price__lte=criteria.price_max)
+    if criteria.session_from or criteria.session_until:
+        sessions = Session.objects.filter(offer_id=OuterRef("pk"))
+        if criteria.session_from:
+            sessions = sessions.filter(start_date__gte=criteria.session_from)
+        if criteria.session_until:
+            sessions = sessions.filter(start_date__lte=criteria.session_until)
+        offers = offers.filter(Exists(sessions))
+    return offers
+
+
+def _place_filter(criteria: SearchCriteria, centre: Commune | None) -> Q:
+    if criteria.commune_code:
+        if criteria.radius_km and centre is not None:
+            radius = min(max(criteria.radius_km, 0), MAX_RADIUS_KM)
+            return _bounding_box(centre, radius) & Q(distance__lte=radius)
+        return Q(commune_id=criteria.commune_code)
+    if criteria.postal_code:
+        return Q(postal_code=criteria.postal_code)
+    if criteria.departement_code:
+        return Q(departement_id=criteria.departement_code)
+    if criteria.region_code:
+        return Q(region_id=criteria.region_code)
+    return Q()
+
+
+# --- Facets -------------------------------------------------------------------------------
+
+FACETS = (
+    ("type", "Type de certification", "certification__kind"),
+    ("niveau", "Niveau de sortie", "certification__level"),
+    ("modalite", "Modalité", "modality"),
+    ("region", "Région", "region_id"),
+)
+_CHOICES = {
+    "type": dict(Certification.Kind.choices),
+    "niveau": dict(Certification.Level.choices),
+    "modalite": dict(Offer.Modality.choices),
+}
+
+
+def total_and_facets(offers: QuerySet[Offer]) -> tuple[int, tuple[Facet, ...]]:
+    """The total and every facet's counts over the filtered set, in one grouped query.
+
+    PostgreSQL groups once by ``GROUPING SETS``; SQLite (no grouping sets) reads a
+    materialised CTE once per facet, in the same statement.
+    """
+    columns = {f"f{i}": F(path) for i, (_, _, path) in enumerate(FACETS)}
+    sql, params = (
+        offers.order_by().values(**columns, fname=F("region__name")).query.sql_with_params()
+    )
+    names = list(columns)
+    if connection.vendor == "postgresql":
+        which = " ".join(f"WHEN GROUPING({name}) = 0 THEN {i}" for i, name in enumerate(names))
+        statement = (
+            f"SELECT CASE {which} ELSE -1 END, COALESCE({', '.join(names)}), max(fname), "
+            f"count(*) FROM ({sql}) f GROUP BY GROUPING SETS "
+            f"({', '.join(f'({name})' for name in names)}, ())"
+        )
+    else:
+        parts = [
+            f"SELECT {i}, {name}, max(fname), count(*) FROM f GROUP BY {name}"
+            for i, name in enumerate(names)
+        ]
+        parts.append("SELECT -1, NULL, NULL, count(*) FROM f")
+        statement = f"WITH f AS MATERIALIZED ({sql}) " + " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    total = 0
+    counts: list[dict[str, tuple[str, int]]] = [{} for _ in FACETS]
+    for index, value, region_name, count in rows:
+        if index == -1:
+            total = count
+        elif value is not None:
+            counts[index][value] = (region_name, count)
+    facets = []
+    for (name, label, _), found in zip(FACETS, counts, strict=True):
+        if name in _CHOICES:
+            values = [
+                FacetValue(value, text, found[value][1])
+                for value, text in _CHOICES[name].items()
+                if value in found
+            ]
+        else:
+            values = sorted(
+                (
+                    FacetValue(value, region_name or value, count)
+                    for value, (region_name, count) in found.items()
+                ),
+                key=lambda item: (item.label, item.value),
+            )
+        facets.append(Facet(name, label, tuple(values)))
+    return total, tuple(facets)
+
+
+# --- Page and hits ------------------------------------------------------------------------
+
+
+def ordering(
+    criteria: SearchCriteria, centre: Commune | None, relevance: list[OrderBy]
+) -> list[OrderBy | str]:
+    by_distance = [F("distance").asc(nulls_last=True)] if centre is not None else []
+    if criteria.sort == Sort.PRICE:
+        return ["price", "id"]
+    if criteria.sort == Sort.DURATION:
+        return ["duration_hours", "id"]
+    if criteria.sort == Sort.DISTANCE and by_distance:
+        return [*by_distance, *relevance, "id"]
+    if relevance:
+        return [*relevance, "id"]
+    return [*by_distance, "title", "id"]
+
+
+def page_bounds(criteria: SearchCriteria) -> tuple[int, int]:
+    size = min(max(criteria.page_size, 1), MAX_PAGE_SIZE)
+    start = (max(criteria.page, 1) - 1) * size
+    return start, start + size
+
+
+def hits(page: list[Offer], criteria: SearchCriteria, code: int | None) -> tuple[OfferHit, ...]:
+    """The page's offers with the lists that make each eligible (one query)."""
+    listings = (
+        valid_listings(criteria)
+        .filter(certification_id__in={offer.certification_id for offer in page})
+        .select_related("eligibility_list__region", "eligibility_list__branch")
+    )
+    by_certification: dict[int, list[ListedCertification]] = {}
+    for listing in listings:
+        by_certification.setdefault(listing.certification_id, []).append(listing)
+    result = []
+    for offer in page:
+        found = sorted(
+            by_certification.get(offer.certification_id, []),
+            key=lambda item: (
+                item.code_cpf != code,
+                LIST_ORDER.get(item.eligibility_list.kind, 2),
+                str(item.eligibility_list),
+            ),
+        )
+        result.append(
+            OfferHit(
+                offer=offer,
+                lists=tuple(str(item.eligibility_list) for item in found),
+                code_cpf=found[0].code_cpf if found else None,
+                distance_km=getattr(offer, "distance", None),
+            )
+        )
+    return tuple(result)
+
+
+def raw(sql: str, params: list, output_field) -> RawSQL:
+    """An engine's SQL: our constants, the visitor's words only ever as parameters."""
+    return RawSQL(sql, params, output_field=output_field)  # noqa: S611 - see docstring
+
+
+def first_if(condition) -> OrderBy:
+    """A ranking key: the rows meeting the condition first."""
+    return Case(When(condition, then=Value(0)), default=Value(1)).asc()
+
+
+def run_search(criteria: SearchCriteria, engine) -> SearchResults:
+    """The whole answer with ``engine.match(words, criteria)`` for the keywords."""
+    from mcf.domain.catalogue.search.text import parse_text
+
+    centre = place_centre(criteria)
+    offers = filtered_offers(criteria, centre)
+    parsed = parse_text(criteria.text)
+    code = parsed.code_cpf if parsed.code_cpf is not None else criteria.code_cpf
+    relevance: list[OrderBy] = []
+    if parsed.words:
+        match = engine.match(parsed.words)
+        condition = match.condition
+        if parsed.code_cpf is not None:
+            by_code = code_cpf_condition(criteria, parsed.code_cpf)
+            condition = Q(condition) | by_code
+            relevance.append(first_if(by_code))
+        offers = offers.filter(condition)
+        relevance.extend(match.ranking)
+    total, facets = total_and_facets(offers)
+    start, end = page_bounds(criteria)
+    page = list(
+        offers.select_related("organisme", "certification").order_by(
+            *ordering(criteria, centre, relevance)
+        )[start:end]
+    )
+    return SearchResults(
+        criteria=criteria, total=total, hits=hits(page, criteria, code), facets=facets
+    )
