@@ -151,6 +151,8 @@ def authenticate_with_throttle(
     event: str,
     success_outcome: str,
     journal_failures: bool,
+    success_action: Action = Action.LOGIN_SUCCEEDED,
+    failure_action: Action = Action.LOGIN_FAILED,
 ) -> LoginOutcome:
     """The throttled password check shared by every login (holders, professionals,
     operators): only how the account is found differs.
@@ -160,7 +162,9 @@ def authenticate_with_throttle(
     other with an up-to-date counter (AUTH-07). Attempts on an identifier without an account
     have nothing to find; they are counted all the same.
     Writes: the throttle row on failure (deleted on success), the holder's history when
-    ``journal_failures``; Django's check_password may upgrade the stored hash (AUTH-03).
+    ``journal_failures`` (``success_action`` / ``failure_action``: a login by default, a
+    password confirmation for SESS-05); Django's check_password may upgrade the stored
+    hash (AUTH-03).
     Every failure is padded to the same duration (AUTH-04).
     """
     started = time.perf_counter()
@@ -175,6 +179,8 @@ def authenticate_with_throttle(
             event=event,
             success_outcome=success_outcome,
             journal_failures=journal_failures,
+            success_action=success_action,
+            failure_action=failure_action,
         )
     if outcome.user is None:
         _pad_failure(started)
@@ -191,6 +197,8 @@ def _check_under_throttle(
     event: str,
     success_outcome: str,
     journal_failures: bool,
+    success_action: Action,
+    failure_action: Action,
 ) -> LoginOutcome:
     throttle = LoginThrottle.objects.select_for_update().filter(key=key).first()
     if throttle and throttle.last_failure_at and now - throttle.last_failure_at >= RESET_AFTER:
@@ -209,7 +217,7 @@ def _check_under_throttle(
         if throttle is not None:
             throttle.delete()
         if journal_failures:
-            journal.record(user, Action.LOGIN_SUCCEEDED, at=now)
+            journal.record(user, success_action, at=now)
         security_event(event, outcome=success_outcome, user=user.public_id, ip=ip)
         return LoginOutcome(user, "ok")
     if throttle is None:
@@ -220,7 +228,7 @@ def _check_under_throttle(
     throttle.blocked_until = now + delay if delay else None
     throttle.save()
     if user is not None and journal_failures:
-        journal.record(user, Action.LOGIN_FAILED, at=now)
+        journal.record(user, failure_action, at=now)
         if delay:
             journal.record(
                 user,

@@ -51,6 +51,9 @@ class User(AbstractUser):
     cgu_version = models.CharField("version des CGU acceptée", max_length=20, blank=True)
     cgu_accepted_at = models.DateTimeField("CGU acceptées le", null=True, blank=True)
     activated_at = models.DateTimeField("activé le", null=True, blank=True)
+    # Set when the holder closes his online space (is_active False): the counter and the
+    # history stay, a new registration with the same NIR reopens it (docs/decisions/0006).
+    closed_at = models.DateTimeField("espace fermé le", null=True, blank=True)
 
     # Holder situation (« Mes informations personnelles »): which lists he may use.
     employment_status = models.CharField(
@@ -169,3 +172,28 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session du {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class EmailChangeRequest(models.Model):
+    """A new address typed by the holder, waiting for the click on the link sent to it.
+
+    The address on file changes only when the link is used (AUTH-14): until then every mail
+    (password reset, notices) still goes to the old one. One pending request per holder: a
+    newer one deletes the older.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField(max_length=254)
+    # SHA-256 of the link's token, as for registrations.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "changement d'adresse courriel en attente"
+        verbose_name_plural = "changements d'adresse courriel en attente"
+
+    def __str__(self) -> str:
+        return f"Changement de courriel {self.pk}"

@@ -49,6 +49,26 @@ class RegistrationData:
     cgu_accepted_at: datetime
 
 
+# What a registration sets on the account (also when it reopens a closed space).
+REGISTERED_FIELDS = (
+    "civility",
+    "first_name",
+    "birth_name",
+    "landline",
+    "mobile",
+    "email",
+    "apprenticeship_declared",
+    "cgu_version",
+    "cgu_accepted_at",
+)
+
+
+def _closed_by_holder(user: User) -> bool:
+    """Closed by its holder, hence reopenable by registering again (an account disabled by
+    an operator has no closed_at and stays disabled)."""
+    return not user.is_active and user.closed_at is not None
+
+
 class RegistrationLinkError(Exception):
     """The confirmation link cannot be used. ``code``: unknown, used or expired."""
 
@@ -80,9 +100,12 @@ def register_holder(data: RegistrationData, *, now: datetime | None = None) -> s
     nir_hash = nir_lookup_hash(data.nir)
     with transaction.atomic():
         existing = (
-            User.objects.filter(nir_hash=nir_hash).only("email", "first_name", "public_id").first()
+            User.objects.filter(nir_hash=nir_hash)
+            .only("email", "first_name", "public_id", "is_active", "closed_at")
+            .first()
         )
-        if existing is not None:
+        # A space its holder closed is reopened by a new registration (docs/decisions/0006).
+        if existing is not None and not _closed_by_holder(existing):
             queue_email(
                 to=existing.email,
                 template="accounts/mails/registration_attempt_on_existing_account.txt",
@@ -139,11 +162,13 @@ def find_usable_registration(token: str, *, now: datetime | None = None) -> Pend
 def confirm_registration(token: str, *, now: datetime | None = None) -> User:
     """Activate the account of a confirmation link (single use).
 
-    Checks: the link exists, is unused and younger than 15 days, and no account exists for
-    the NIR (a race between two links of the same NIR). Writes: the User (active), the
-    hours counter of the NIR if the yearly feed has not created it yet, and its link to the
-    user; marks the registration used; two history entries (registered, activated).
-    Sends: nothing.
+        Checks: the link exists, is unused and younger than 15 days, and no account exists for
+        the NIR (a race between two links of the same NIR) — except a space closed by its holder,
+    which is reopened with the new details (the counter is already attached). Writes: the User
+    (active), the
+        hours counter of the NIR if the yearly feed has not created it yet, and its link to the
+        user; marks the registration used; two history entries (registered, activated).
+        Sends: nothing.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -160,27 +185,25 @@ def confirm_registration(token: str, *, now: datetime | None = None) -> User:
             raise RegistrationLinkError("expired")
         pending.used_at = now
         pending.save(update_fields=["used_at"])
-        if User.objects.filter(nir_hash=pending.nir_hash).exists():
+        closed = User.objects.select_for_update().filter(nir_hash=pending.nir_hash).first()
+        if closed is not None and not _closed_by_holder(closed):
             raise RegistrationLinkError("used")
-        user = User(
+        user = closed or User(
             username=f"titulaire-{uuid.uuid4().hex}",
             kind=User.Kind.TITULAIRE,
             nir_hash=pending.nir_hash,
             nir=pending.nir,
-            civility=pending.civility,
-            first_name=pending.first_name,
-            birth_name=pending.birth_name,
-            landline=pending.landline,
-            mobile=pending.mobile,
-            email=pending.email,
-            apprenticeship_declared=pending.apprenticeship_declared,
-            password=pending.password_hash,
-            cgu_version=pending.cgu_version,
-            cgu_accepted_at=pending.cgu_accepted_at,
-            activated_at=now,
-            is_active=True,
         )
+        for field in REGISTERED_FIELDS:
+            setattr(user, field, getattr(pending, field))
+        user.password = pending.password_hash
+        user.activated_at, user.is_active, user.closed_at = now, True, None
         user.save()
+        if closed is not None:
+            journal.record(user, Action.REGISTERED, at=pending.created_at)
+            journal.record(user, Action.ACCOUNT_REOPENED, at=now)
+            security_event("registration.confirm", outcome="reopened", user=user.public_id)
+            return user
         counter, _ = Counter.objects.select_for_update().get_or_create(nir_hash=pending.nir_hash)
         counter.holder = user
         counter.save(update_fields=["holder"])

@@ -52,13 +52,20 @@ def end_sessions(user: User, *, keep: str | None = None, only: int | None = None
             sessions = sessions.exclude(session_key=keep)
         if only is not None:
             sessions = sessions.filter(pk=only)
-        ended = list(sessions)
-        keys = [s.session_key for s in ended]
-        Session.objects.filter(session_key__in=keys).delete()
-        UserSession.objects.filter(session_key__in=keys).delete()
+        ended = drop_sessions(sessions)
         for session in ended:
             opened = timezone.localtime(session.created_at)
             journal.record(
                 user, Action.SESSION_ENDED, details=f"Session ouverte le {opened:%d/%m/%Y à %H:%M}."
             )
     return len(ended)
+
+
+def drop_sessions(sessions) -> list[UserSession]:
+    """Delete the Session rows of these records (logged out at their next request) and the
+    records themselves; no history entry (the caller journals). Returns the records."""
+    ended = list(sessions)
+    keys = [s.session_key for s in ended]
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
+    return ended

@@ -22,6 +22,15 @@ class Action(models.TextChoices):
     SESSION_ENDED = "session_fermee", "Session fermée à distance"
     HOURS_FED = "alimentation", "Alimentation de votre compte CPF"
     DIF_ENTERED = "dif", "Saisie du solde d'heures DIF"
+    PASSWORD_CONFIRMED = "mdp_confirme", "Mot de passe confirmé avant une action sensible"
+    PASSWORD_CONFIRMATION_FAILED = "mdp_confirme_echec", "Échec de la confirmation du mot de passe"
+    PHONES_CHANGED = "telephones", "Téléphones modifiés"
+    SITUATION_CHANGED = "situation", "Situation professionnelle modifiée"
+    EMAIL_CHANGE_REQUESTED = "courriel_demande", "Demande de changement d'adresse courriel"
+    EMAIL_CHANGED = "courriel_modifie", "Adresse courriel modifiée"
+    DATA_EXPORTED = "export", "Téléchargement de vos données personnelles"
+    ACCOUNT_CLOSED = "fermeture", "Fermeture de votre espace personnel"
+    ACCOUNT_REOPENED = "reouverture", "Réouverture de votre espace personnel"
 
 
 class AppendOnlyError(RuntimeError):

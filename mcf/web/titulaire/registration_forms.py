@@ -7,9 +7,9 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from mcf.domain.accounts.models import Civility
-from mcf.domain.accounts.phones import normalise_landline, normalise_mobile
 from mcf.domain.antibot.challenges import verify_and_consume
 from mcf.domain.identity.nir import Nir, NirError, check_registration_eligibility
+from mcf.web.titulaire.personal_forms import PhonesForm
 
 
 class CguForm(DsfrBaseForm):
@@ -22,7 +22,23 @@ class CguForm(DsfrBaseForm):
     )
 
 
-class IdentityForm(DsfrBaseForm):
+class IdentityForm(PhonesForm):
+    """Step 2. The phone fields (and their normalisation) are those of « Mes informations
+    personnelles »."""
+
+    field_order = [
+        "nir",
+        "apprenticeship",
+        "civility",
+        "first_name",
+        "birth_name",
+        "landline",
+        "mobile",
+        "email",
+        "email_confirmation",
+        "captcha",
+    ]
+
     nir = forms.CharField(
         label="N° de sécurité sociale",
         max_length=30,
@@ -47,20 +63,6 @@ class IdentityForm(DsfrBaseForm):
         label="Nom de naissance",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    landline = forms.CharField(
-        label="Téléphone fixe",
-        max_length=25,
-        required=False,
-        help_text="Facultatif. Exemple : 01 23 45 67 89",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    mobile = forms.CharField(
-        label="Téléphone portable",
-        max_length=25,
-        required=False,
-        help_text="Facultatif. Exemple : 06 12 34 56 78",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     email = forms.EmailField(
         label="Courriel",
@@ -96,14 +98,6 @@ class IdentityForm(DsfrBaseForm):
 
     def clean_birth_name(self):
         return " ".join(self.cleaned_data["birth_name"].split())
-
-    def clean_landline(self):
-        raw = self.cleaned_data["landline"].strip()
-        return normalise_landline(raw) if raw else ""
-
-    def clean_mobile(self):
-        raw = self.cleaned_data["mobile"].strip()
-        return normalise_mobile(raw) if raw else ""
 
     def clean_captcha(self):
         # Single use: checked once per submission, right or wrong (AUTH-08).

@@ -1,10 +1,15 @@
 from django.urls import path
 
-from mcf.web.titulaire import account_views, hours_views, registration_views, views
+from mcf.web.titulaire import (
+    account_views,
+    hours_views,
+    personal_views,
+    registration_views,
+    views,
+)
 from mcf.web.titulaire.navigation import COMING_SOON
 
 COMING_SOON_PATHS = {
-    "personal_information": "informations-personnelles/",
     "training_search": "rechercher-une-formation/",
     "dossiers": "dossiers-de-formation/",
     "delegations": "delegations/",
@@ -22,6 +27,24 @@ urlpatterns = [
     path("historique/", account_views.history, name="history"),
     path("sessions/", account_views.sessions, name="sessions"),
     path("sessions/fermer/", account_views.end_session, name="end_session"),
+    path(
+        "informations-personnelles/",
+        personal_views.personal_information,
+        name="personal_information",
+    ),
+    path("informations-personnelles/telephones/", personal_views.phones, name="personal_phones"),
+    path(
+        "informations-personnelles/situation/", personal_views.situation, name="personal_situation"
+    ),
+    path("informations-personnelles/courriel/", personal_views.email_change, name="email_change"),
+    path(
+        "informations-personnelles/courriel/confirmation/<str:token>/",
+        personal_views.email_change_confirm,
+        name="email_change_confirm",
+    ),
+    path("informations-personnelles/mes-donnees/", personal_views.data_export, name="data_export"),
+    path("informations-personnelles/fermeture/", personal_views.close, name="close_account"),
+    path("confirmer-mot-de-passe/", personal_views.confirm_password_view, name="confirm_password"),
     path("mot-de-passe-oublie/", views.password_reset_request, name="password_reset"),
     path(
         "mot-de-passe-oublie/<uuid:public_id>/<str:token>/",
