@@ -6,11 +6,13 @@ the cached balance in the same transaction and journals the change for the holde
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from mcf.core.logging import security_event
 from mcf.domain.hours.models import CPF_CEILING, DIF_MAXIMUM, Counter, Entry
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
@@ -93,3 +95,104 @@ def enter_dif(holder, hours: int, *, now: datetime | None = None) -> Counter:
         counter.save(update_fields=["dif_balance"])
         journal.record(holder, Action.DIF_ENTERED, details=f"Solde DIF : {hours} h.", at=now)
     return counter
+
+
+CORRECTION_AUTHOR = "Caisse des Dépôts"
+CORRECTION_REASON_MAX = 200  # the label « Correction par la Caisse des Dépôts : … » fits 255
+# 13 digits in a row once separators are removed: a NIR (or most of one) in a reason.
+_NIR_LIKE = re.compile(r"[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{6}", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+def correction_label(reason: str) -> str:
+    return f"Correction par la {CORRECTION_AUTHOR} : {reason}"
+
+
+def correct_cpf(
+    counter_id: int,
+    *,
+    hours: int,
+    reason: str,
+    operator,
+    year: int | None = None,
+    now: datetime | None = None,
+) -> Entry:
+    """A CORRECTION of the CPF balance by a back-office operator (domain.md §3.4).
+
+    Checks: a non-zero whole number of hours, a reason (shown to the holder, 200 characters
+    at most), and that the balance stays between the reserved hours (so never below 0) and
+    150 h (REL-03), read under the counter's row lock. Writes: a CORRECTION entry (the
+    reason in its label, the operator's identifier in ``created_by``), the cached balance,
+    the holder's history (« Historique de vos actions ») when the counter has a holder, and
+    a security log line (LOG-01). ``year``: the activity year the correction is about, if
+    any (the holder's chart of the years then includes it).
+    """
+    now = now or timezone.now()
+    reason = " ".join((reason or "").split())  # no line breaks nor control spacing
+    if not reason:
+        raise HoursError("Le motif de la correction est obligatoire.", "reason")
+    if _NIR_LIKE.search(_SEPARATORS.sub("", reason)):
+        raise HoursError(
+            "Le motif ne doit pas contenir de NIR : le titulaire le lit dans son historique.",
+            "reason",
+        )
+    if len(reason) > CORRECTION_REASON_MAX:
+        raise HoursError(
+            f"Le motif ne doit pas dépasser {CORRECTION_REASON_MAX} caractères.", "reason"
+        )
+    if hours == 0 or not -CPF_CEILING <= hours <= CPF_CEILING:
+        raise HoursError(
+            "La correction doit être un nombre d'heures entre −150 et +150, différent de 0.",
+            "hours",
+        )
+    with transaction.atomic():
+        counter = Counter.objects.select_for_update().get(pk=counter_id)
+        balance = counter.cpf_balance + hours
+        if balance > CPF_CEILING:
+            raise HoursError(
+                f"Le solde CPF dépasserait le plafond de {CPF_CEILING} heures "
+                f"(solde actuel : {counter.cpf_balance} h).",
+                "ceiling",
+            )
+        if balance < counter.cpf_reserved:
+            raise HoursError(
+                f"Le solde CPF ne peut pas descendre sous les heures réservées pour des "
+                f"dossiers ({counter.cpf_reserved} h ; solde actuel : {counter.cpf_balance} h)."
+                if counter.cpf_reserved
+                else f"Le solde CPF ne peut pas devenir négatif "
+                f"(solde actuel : {counter.cpf_balance} h).",
+                "floor",
+            )
+        entry = Entry.objects.create(
+            counter=counter,
+            kind=Entry.Kind.CORRECTION,
+            account=Entry.Account.CPF,
+            hours=hours,
+            year=year,
+            label=correction_label(reason),
+            source=f"gestion;operateur={operator.pk}",
+            created_at=now,
+            created_by=operator.get_username()[:150],
+        )
+        counter.cpf_balance = balance
+        counter.save(update_fields=["cpf_balance"])
+        if counter.holder_id:
+            # The history has no action of its own for corrections yet: like the feed's
+            # corrections, it is recorded as a movement of the CPF account (« Alimentation de
+            # votre compte CPF »), the details saying what happened and why.
+            journal.record(
+                counter.holder,
+                Action.HOURS_FED,
+                actor=f"La {CORRECTION_AUTHOR}",
+                details=f"Correction de {hours:+d} h : {reason}",
+                at=now,
+            )
+        security_event(
+            "hours.correction",
+            outcome="success",
+            operator=operator.public_id,
+            counter=counter.pk,
+            hours=f"{hours:+d}",
+            entry=entry.pk,
+        )
+    return entry

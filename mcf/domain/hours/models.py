@@ -10,6 +10,8 @@ and the database refuses a CPF balance outside 0–150 h, a reservation above th
 a DIF balance outside 0–999 h (REL-03).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -21,7 +23,10 @@ DIF_MAXIMUM = 999
 
 class Counter(models.Model):
     # Keyed hash of the NIR (mcf.domain.identity.protection.nir_lookup_hash): never the NIR.
-    nir_hash = models.CharField(max_length=64, unique=True)
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL the latter also adds a
+    # varchar_pattern_ops index (for LIKE prefixes, never used on a hash) that every counter
+    # created by the yearly feed would pay for.
+    nir_hash = models.CharField(max_length=64)
     holder = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -43,7 +48,11 @@ class Counter(models.Model):
     class Meta:
         verbose_name = "compteur d'heures"
         verbose_name_plural = "compteurs d'heures"
+        permissions = [
+            ("correct_counter", "Peut corriger un compteur d'heures CPF (avec un motif)"),
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["nir_hash"], name="hours_counter_nir_hash_unique"),
             models.CheckConstraint(
                 condition=Q(cpf_balance__lte=CPF_CEILING), name="cpf_balance_at_most_150"
             ),
@@ -83,7 +92,11 @@ class Entry(models.Model):
         CPF = "cpf", "CPF"
         DIF = "dif", "DIF"
 
-    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: the (counter, -created_at, -id) index serves every lookup by
+    # counter (and the foreign key's checks), one index less for the feed to write.
+    counter = models.ForeignKey(
+        Counter, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     account = models.CharField(max_length=3, choices=Account.choices, default=Account.CPF)
     # Signed change of the balance (reservations change the reserved hours instead).
@@ -91,7 +104,8 @@ class Entry(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True)  # activity year of a feed
     label = models.CharField(max_length=255, blank=True)
     source = models.CharField(max_length=255, blank=True)  # declaration file, dossier id…
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Always read per counter (the composite index below): no index of its own.
+    created_at = models.DateTimeField(default=timezone.now)
     created_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
@@ -117,3 +131,57 @@ class Entry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Un mouvement du compte d'heures ne se supprime pas.")
+
+
+class FeedImport(models.Model):
+    """One declarations file uploaded in the back office, and the outcome of its import.
+
+    The file waits in ``FEED_UPLOAD_DIR`` (named by ``key``) until the background task
+    (``mcf.domain.hours.tasks.import_uploaded_declarations``) has loaded it, then it is
+    deleted (it holds NIRs in clear); the rejection report (no NIR) stays next to it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "en_attente", "En attente"
+        RUNNING = "en_cours", "En cours"
+        DONE = "termine", "Terminé"
+        FAILED = "echoue", "Échoué"
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file_name = models.CharField("fichier", max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="déposé par",
+    )
+    created_at = models.DateTimeField("déposé le", default=timezone.now)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    status = models.CharField("état", max_length=12, choices=Status.choices, default=Status.QUEUED)
+    lines_read = models.PositiveIntegerField("lignes lues", default=0)
+    lines_rejected = models.PositiveIntegerField("lignes rejetées", default=0)
+    persons_credited = models.PositiveIntegerField("personnes créditées", default=0)
+    hours_credited = models.PositiveBigIntegerField("heures créditées", default=0)
+    already_loaded = models.PositiveIntegerField("années-personnes déjà chargées", default=0)
+    corrections = models.PositiveIntegerField("corrections", default=0)
+    counters_created = models.PositiveIntegerField("compteurs créés", default=0)
+    summary = models.TextField("résumé", blank=True)
+    error = models.TextField("erreur", blank=True)
+
+    class Meta:
+        verbose_name = "chargement de déclarations annuelles"
+        verbose_name_plural = "chargements de déclarations annuelles"
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+        permissions = [
+            ("import_declarations", "Peut charger les fichiers de déclarations annuelles"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from mcf.domain.hours.models import Counter, Entry
+from mcf.domain.identity.nir import Nir
+from mcf.domain.identity.protection import nir_lookup_hash
 
 
 def next_feed_years(today: date) -> tuple[int, int]:
@@ -45,3 +47,8 @@ def balance_by_year(counter: Counter) -> list[YearPoint]:
         balance += per_year[year]
         points.append(YearPoint(year, per_year[year], balance))
     return points
+
+
+def find_counter(nir: Nir) -> Counter | None:
+    """The counter of a NIR (through its keyed hash: the NIR itself is stored nowhere)."""
+    return Counter.objects.select_related("holder").filter(nir_hash=nir_lookup_hash(nir)).first()

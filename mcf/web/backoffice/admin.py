@@ -283,3 +283,6 @@ class BackOfficeTOTPDeviceAdmin(TOTPDeviceAdmin):
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, BackOfficeTOTPDeviceAdmin)
+
+# The compte d'heures pages (yearly feed uploads, corrections) register themselves.
+from mcf.web.backoffice import hours_admin  # noqa: E402, F401
