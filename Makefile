@@ -56,7 +56,8 @@ test-sqlite:
 test-postgres:
 	DATABASE_URL= scripts/with-postgres $(UV) run --frozen pytest -m "not browser and not slow" -n 2 -q
 
-# Timing measurements (AUTH-04), once, alone on the machine (no -n: no parallel load).
+# Timing measurements (AUTH-04), once, alone on the machine (no -n: no parallel load), and
+# the AUTH-05/06 acceptance against `make run` under libfaketime (Debian package faketime).
 test-slow:
 	DATABASE_URL= $(UV) run --frozen pytest -m slow -q
 

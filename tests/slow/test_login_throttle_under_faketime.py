@@ -1,0 +1,206 @@
+"""AUTH-05 and AUTH-06 against the real server of `make run`, its clock moved by libfaketime.
+
+`make run` (gunicorn, the worker, the demo data) is started in a subprocess under
+libfaketime (Debian package `faketime`): ``LD_PRELOAD`` the library, the fake time read from
+``FAKETIME_TIMESTAMP_FILE`` at every call (``FAKETIME_NO_CACHE=1``), so the test moves the
+server's clock by rewriting that file. The clock is *stopped* at an absolute date (no
+drift between the steps, and the per-IP rate limit's fixed windows never straddle a
+boundary). Monotonic clocks are faked too: with ``FAKETIME_DONT_FAKE_MONOTONIC=1``,
+libfaketime 0.9.10 makes Python's ``time.sleep`` fail with EINVAL (the task worker dies).
+Then, over real HTTP:
+
+- AUTH-05: five wrong passwords for the demo holder's NIR; the right one 30 s later is
+  refused, 61 s later accepted;
+- AUTH-06: 31 login POSTs, each with a random forged ``X-Forwarded-For``, are limited (429)
+  for the real client address, while another client address (127.0.0.2) is still served.
+
+libfaketime missing fails the test (``apt-get install faketime``; .ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from mcf.demo.accounts import DEMO_HOLDER_NIR, DEMO_HOLDER_PASSWORD
+from tests.browser.test_registration_journey import CONFIG_VARIABLES, _healthy, _stop
+from tests.domain.mailing.conftest import free_port
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+STARTUP_TIMEOUT = 180
+LOGIN = "/titulaire/connexion/"
+FAILED = "Numéro de Sécurité sociale ou mot de passe incorrect"
+# The date the server's clock is stopped at (a Monday morning, far from any DST change).
+START = datetime(2027, 3, 15, 9, 0, 0)
+
+
+@dataclass
+class Server:
+    port: int
+    clock_file: Path
+    log: Path
+
+    def set_clock(self, moment: datetime) -> None:
+        """Stop the server's clock at ``moment`` (libfaketime's absolute, frozen format)."""
+        tmp = self.clock_file.with_suffix(".tmp")
+        tmp.write_text(moment.strftime("%Y-%m-%d %H:%M:%S") + "\n")
+        tmp.replace(self.clock_file)  # atomic: a reader never sees an empty file
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+
+@dataclass
+class Browser:
+    """A minimal HTTP client with its cookies (CSRF, session), from a chosen address."""
+
+    server: Server
+    source: str = "127.0.0.1"
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
+
+    def request(self, method: str, path: str, body: str = "", headers=None):
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.server.port, timeout=30, source_address=(self.source, 0)
+        )
+        all_headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body:
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        all_headers.update(headers or {})
+        connection.request(method, path, body=body, headers=all_headers)
+        response = connection.getresponse()
+        text = response.read().decode(errors="replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        connection.close()
+        return response.status, response.headers, text
+
+    def open_login_page(self) -> None:
+        status, _, page = self.request("GET", LOGIN)
+        assert status == 200, page[:500]
+        self.csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    def log_in(self, nir: str, password: str, headers=None):
+        if not self.csrf:
+            self.open_login_page()
+        body = urlencode({"csrfmiddlewaretoken": self.csrf, "nir": nir, "password": password})
+        return self.request("POST", LOGIN, body, headers)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    if not LIBFAKETIME.exists():
+        pytest.fail(f"libfaketime is missing at {LIBFAKETIME} (apt-get install faketime)")
+    make = shutil.which("make")
+    if make is None:
+        pytest.fail("make is missing (apt-get install make)")
+    folder = tmp_path_factory.mktemp("faketime-run")
+    port = free_port()
+    running = Server(port=port, clock_file=folder / "clock", log=folder / "make-run.log")
+    running.set_clock(START)
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in CONFIG_VARIABLES and not name.startswith(("DJANGO_", "PYTEST_"))
+    }
+    env.update(
+        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        PORT=str(port),
+        SITE_URL=f"http://127.0.0.1:{port}",
+        DEBUG="1",
+        EMAIL_URL="console:",
+        STATIC_ROOT=str(folder / "static"),
+        LD_PRELOAD=str(LIBFAKETIME),
+        FAKETIME_TIMESTAMP_FILE=str(running.clock_file),
+        FAKETIME_NO_CACHE="1",
+    )
+    with running.log.open("wb") as output:
+        process = subprocess.Popen(
+            [make, "--no-print-directory", "run"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not _healthy(f"http://127.0.0.1:{port}/healthz"):
+            if process.poll() is not None:
+                pytest.fail(f"`make run` stopped ({process.returncode}):\n{running.log_tail()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"/healthz silent after {STARTUP_TIMEOUT} s:\n{running.log_tail()}")
+            time.sleep(0.25)
+        # The demo data is loaded by scripts/run-dev after the server starts.
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while "Ctrl-C" not in running.log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, running.log_tail()
+            time.sleep(0.25)
+        yield running
+    finally:
+        _stop(process)
+
+
+def test_the_server_runs_on_the_fake_clock(server: Server):
+    status, headers, _ = Browser(server).request("GET", "/healthz")
+    assert status == 200
+    served_at = datetime.strptime(headers["Date"], "%a, %d %b %Y %H:%M:%S GMT")
+    assert abs(served_at - START) < timedelta(hours=2), headers["Date"]  # local vs UTC
+
+
+def test_auth05_right_password_refused_30_s_after_5_failures_accepted_at_61_s(server: Server):
+    server.set_clock(START + timedelta(minutes=1))
+    attacker = Browser(server)
+    for attempt in range(5):
+        status, _, page = attacker.log_in(DEMO_HOLDER_NIR, f"Mauvais-mot-{attempt}0000")
+        assert status == 200 and FAILED in page, attempt
+    server.set_clock(START + timedelta(minutes=1, seconds=30))
+    holder = Browser(server)
+    status, _, page = holder.log_in(DEMO_HOLDER_NIR, DEMO_HOLDER_PASSWORD)
+    assert status == 200 and FAILED in page  # the same neutral answer (AUTH-04)
+    server.set_clock(START + timedelta(minutes=2, seconds=1))
+    status, headers, _ = holder.log_in(DEMO_HOLDER_NIR, DEMO_HOLDER_PASSWORD)
+    assert status == 302, server.log_tail()
+    assert headers["Location"] == "/titulaire/"
+
+
+def random_ip() -> str:
+    return ".".join(str(random.randint(1, 254)) for _ in range(4))
+
+
+def test_auth06_forged_x_forwarded_for_does_not_escape_the_per_ip_limit(server: Server):
+    server.set_clock(START + timedelta(minutes=10))
+    client = Browser(server)
+    statuses = []
+    for _ in range(31):
+        status, _, _ = client.log_in(
+            "1 85 05 78 006 084 91", "Mauvais-mot-2027", {"X-Forwarded-For": random_ip()}
+        )
+        statuses.append(status)
+    assert statuses[:30] == [200] * 30, statuses
+    assert statuses[30] == 429, statuses
+    # The limit is the real client's: another address is still served.
+    other = Browser(server, source="127.0.0.2")
+    status, _, page = other.log_in("1 85 05 78 006 084 91", "Mauvais-mot-2027")
+    assert status == 200 and FAILED in page
+    # And the limited client gets through again in the next window.
+    server.set_clock(START + timedelta(minutes=11, seconds=1))
+    status, _, _ = client.log_in("1 85 05 78 006 084 91", "Mauvais-mot-2027")
+    assert status == 200
