@@ -1,6 +1,9 @@
 """The holder's space passes axe-core (WCAG 2.0/2.1 A and AA) on every page and state:
 « Synthèse de votre compte » (new and fed), « Mon compte d'heures » (empty, with movements
-and chart, with a form error), history, sessions, password change, « bientôt disponible »."""
+and chart, with a form error), history, sessions, password change, « Mes informations
+personnelles » (with and without form errors), the e-mail change (form, link page, invalid
+link), data export, closing the space, « Confirmez votre mot de passe » (with an error),
+« bientôt disponible »."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import pytest
 from django.db import transaction
 from playwright.sync_api import Page
 
+from mcf.domain.accounts.email_change import request_email_change
+from mcf.domain.catalogue.models import Branch, Region
 from mcf.domain.hours.ledger import credit_feed, enter_dif
 from mcf.domain.hours.models import Counter
 from tests.browser.conftest import assert_no_axe_violations, wait_for_dsfr
@@ -22,6 +27,11 @@ PAGES = [
     "/titulaire/sessions/",
     "/titulaire/mot-de-passe/",
     "/titulaire/informations-personnelles/",
+    # Sensitive pages (SESS-05): the login has just typed the password, so they open.
+    "/titulaire/informations-personnelles/courriel/",
+    "/titulaire/informations-personnelles/mes-donnees/",
+    "/titulaire/informations-personnelles/fermeture/",
+    "/titulaire/confirmer-mot-de-passe/",
     "/titulaire/rechercher-une-formation/",
     "/titulaire/dossiers-de-formation/",
     "/titulaire/delegations/",
@@ -73,5 +83,52 @@ def test_dif_form_with_an_error(axe_page: Page, live_server):
     with axe_page.expect_navigation():
         axe_page.get_by_role("button", name="Enregistrer").click()
     assert "ne peut pas dépasser 999 heures" in axe_page.content()
+    wait_for_dsfr(axe_page)
+    assert_no_axe_violations(axe_page)
+
+
+def submit(page: Page, button: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+    wait_for_dsfr(page)
+
+
+def test_personal_information_with_form_errors(axe_page: Page, live_server):
+    registered_holder()
+    Region.objects.create(code="11", name="Île-de-France")
+    Branch.objects.create(idcc="1486", name="Bureaux d'études techniques (Syntec)")
+    log_in(axe_page, live_server.url)
+    axe_page.goto(live_server.url + "/titulaire/informations-personnelles/")
+    axe_page.get_by_label("Téléphone fixe").fill("06 11 22 33 44")
+    submit(axe_page, "Enregistrer mes téléphones")
+    assert "saisissez-le dans « Téléphone portable »" in axe_page.content()
+    assert_no_axe_violations(axe_page)
+    axe_page.get_by_text("Salarié(e)", exact=True).click()
+    submit(axe_page, "Enregistrer ma situation")
+    assert "Choisissez la branche professionnelle de votre employeur." in axe_page.content()
+    assert_no_axe_violations(axe_page)
+
+
+def test_password_confirmation_with_an_error(axe_page: Page, live_server):
+    registered_holder()
+    log_in(axe_page, live_server.url)
+    axe_page.goto(live_server.url + "/titulaire/confirmer-mot-de-passe/")
+    axe_page.locator("#id_password").fill("pas-le-bon")
+    submit(axe_page, "Confirmer")
+    assert "Mot de passe incorrect." in axe_page.content()
+    assert_no_axe_violations(axe_page)
+
+
+def test_email_change_link_pages(axe_page: Page, live_server):
+    token = request_email_change(registered_holder(), "touria.nouvelle@example.net")
+    check(
+        axe_page,
+        live_server.url,
+        f"/titulaire/informations-personnelles/courriel/confirmation/{token}/",
+    )
+    response = axe_page.goto(
+        live_server.url + "/titulaire/informations-personnelles/courriel/confirmation/inconnu/"
+    )
+    assert response is not None and response.status == 404
     wait_for_dsfr(axe_page)
     assert_no_axe_violations(axe_page)
