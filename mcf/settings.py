@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     # Second factor (AUTH-15): TOTP devices of professionals and back-office operators.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # htmx, served from the package's static files (the training search).
+    "django_htmx",
     # Domain packages: models, rules, actions, notifications.
     "mcf.domain.accounts",
     "mcf.domain.mailing",
@@ -94,6 +96,7 @@ INSTALLED_APPS = [
     "mcf.domain.catalogue",
     # Web packages: one per space (views, forms, urls, templates).
     "mcf.web.public",
+    "mcf.web.catalogue",
     "mcf.web.titulaire",
     "mcf.web.professionnel",
     "mcf.web.backoffice",

@@ -88,6 +88,8 @@ def public_pages() -> list[Case]:
             then=_has_no_result,
         ),
         Case("recherche-vide", reverse("public:search")),
+        # « Rechercher une formation » with results and errors: tests/browser/test_search*.py
+        Case("rechercher-une-formation", reverse("public:training_search")),
         Case("titulaire-connexion", reverse("titulaire:login")),
         Case("professionnel-connexion", reverse("professionnel:login")),
         Case("page-introuvable", "/cette-page-n-existe-pas/", status=404),

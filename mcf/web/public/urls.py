@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcf.web.public import views
+from mcf.web.public import training_views, views
 
 app_name = "public"
 
@@ -14,6 +14,9 @@ urlpatterns = [
         name="cgu_version",
     ),
     path("recherche/", views.site_search, name="search"),
+    path("formations/", training_views.training_search, name="training_search"),
+    path("formations/<int:pk>/", training_views.training_offer, name="training_offer"),
+    path("formations/<int:pk>/dossier/", training_views.training_dossier, name="training_dossier"),
     path("nous-contacter/", views.contact, name="contact"),
     path("nous-contacter/merci/", views.contact_sent, name="contact_sent"),
     path("cookies/", views.cookies, name="cookies"),

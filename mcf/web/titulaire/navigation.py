@@ -11,7 +11,6 @@ SPACE_MENU = (
 
 # Entries whose feature is not built yet: an honest page, never a 404 or an empty page.
 COMING_SOON = {
-    "training_search": "Rechercher une formation",
     "dossiers": "Mes dossiers de formation",
     "delegations": "Mes délégations",
 }

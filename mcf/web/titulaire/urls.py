@@ -5,12 +5,12 @@ from mcf.web.titulaire import (
     hours_views,
     personal_views,
     registration_views,
+    training_views,
     views,
 )
 from mcf.web.titulaire.navigation import COMING_SOON
 
 COMING_SOON_PATHS = {
-    "training_search": "rechercher-une-formation/",
     "dossiers": "dossiers-de-formation/",
     "delegations": "delegations/",
 }
@@ -23,6 +23,17 @@ urlpatterns = [
     path("", hours_views.summary, name="home"),
     path("compte-d-heures/", hours_views.hours, name="hours"),
     path("compte-d-heures/attestation.pdf", hours_views.attestation, name="attestation"),
+    path("rechercher-une-formation/", training_views.training_search, name="training_search"),
+    path(
+        "rechercher-une-formation/<int:pk>/",
+        training_views.training_offer,
+        name="training_offer",
+    ),
+    path(
+        "rechercher-une-formation/<int:pk>/dossier/",
+        training_views.training_dossier,
+        name="training_dossier",
+    ),
     path("mot-de-passe/", account_views.password_change, name="password_change"),
     path("historique/", account_views.history, name="history"),
     path("sessions/", account_views.sessions, name="sessions"),

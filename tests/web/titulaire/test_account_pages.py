@@ -150,7 +150,6 @@ def test_menu_entries_not_built_yet_say_so(holder):
     ]:
         assert label.replace("'", "&#x27;") in home or label in home, label
     for url in [
-        "/titulaire/rechercher-une-formation/",
         "/titulaire/dossiers-de-formation/",
         "/titulaire/delegations/",
     ]:

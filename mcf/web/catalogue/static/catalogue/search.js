@@ -1,0 +1,33 @@
+// « Rechercher une formation »: htmx settings that the Content-Security-Policy allows, and
+// focus after an update. The page works without this file (and without htmx).
+(function () {
+  "use strict";
+  if (!window.htmx) {
+    return;
+  }
+  // No inline <style> (CSP style-src 'self'), no eval (no 'unsafe-eval'), no script from a
+  // response, requests to this site only. Back and forward reload the page from the server
+  // (no copy of the page, possibly a holder's, kept in the browser's session storage).
+  Object.assign(window.htmx.config, {
+    includeIndicatorStyles: false,
+    allowEval: false,
+    allowScriptTags: false,
+    selfRequestsOnly: true,
+    historyCacheSize: 0,
+    refreshOnHistoryMiss: true,
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var errors = document.getElementById("erreurs-recherche");
+    var target = null;
+    if (errors && trigger && trigger.id === "recherche-formations") {
+      target = errors; // the form was sent with mistakes: go to their list
+    } else if (trigger && trigger.dataset && trigger.dataset.mcfFocus) {
+      target = document.getElementById(trigger.dataset.mcfFocus); // another page of results
+    }
+    if (target) {
+      target.focus();
+      target.scrollIntoView({ block: "start" });
+    }
+  });
+})();

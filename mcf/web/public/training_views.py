@@ -1,0 +1,21 @@
+"""« Rechercher une formation » on the public site: a visitor may choose a situation
+(salarié(e) or demandeur(se) d'emploi, région, branche) to see what he would be eligible to."""
+
+from django.views.decorators.http import require_GET
+
+from mcf.web.catalogue.views import PUBLIC, dossier_soon_page, offer_page, search_page
+
+
+@require_GET
+def training_search(request):
+    return search_page(request, PUBLIC)
+
+
+@require_GET
+def training_offer(request, pk: int):
+    return offer_page(request, PUBLIC, pk)
+
+
+@require_GET
+def training_dossier(request, pk: int):
+    return dossier_soon_page(request, PUBLIC, pk)
