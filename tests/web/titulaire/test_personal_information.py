@@ -387,3 +387,19 @@ def test_an_account_disabled_by_an_operator_is_not_reopened_by_registering(holde
 
     assert register_holder(registration_data()) is None
     assert OutboxEmail.objects.filter(kind="inscription_compte_existant").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        (PAGE + "courriel/", 5),
+        (PAGE + "mes-donnees/", 5),
+        (PAGE + "fermeture/", 5),
+        ("/titulaire/confirmer-mot-de-passe/", 5),
+    ],
+)
+def test_query_counts_of_the_sensitive_pages(holder, django_assert_num_queries, url, queries):
+    """Session, user, session save (savepoint: 3 statements): nothing else is read."""
+    client = logged_in()
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
