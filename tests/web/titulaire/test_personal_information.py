@@ -44,7 +44,8 @@ def logged_in(nir=NIR_A) -> Client:
 
 
 def actions(holder) -> list[str]:
-    return list(JournalEntry.objects.filter(holder=holder).values_list("action", flat=True))
+    entries = JournalEntry.objects.filter(holder=holder).order_by("occurred_at", "id")
+    return list(entries.values_list("action", flat=True))
 
 
 # --------------------------------------------------------------------------------------
