@@ -105,3 +105,18 @@ def listed_offer(title="Anglais professionnel", cert=None, elist=None, code_cpf=
         cert = certification(title=fields.pop("certification_title", title))
         listing(cert, elist, code_cpf=code_cpf)
     return offer(cert, title=title, **fields)
+
+
+def delete_catalogue(referentials: bool = True) -> None:
+    """Empty the catalogue tables (module-scoped fixtures that load data outside a test's
+    transaction clean up with it)."""
+    from mcf.domain.catalogue.synthetic import clear_catalogue
+
+    clear_catalogue()
+    if referentials:
+        from mcf.domain.accounts.models import User
+
+        User.objects.update(branch=None, work_region=None, home_region=None)
+        EligibilityList.objects.all().delete()
+        for model in (Commune, Departement, Region, Branch):
+            model.objects.all().delete()

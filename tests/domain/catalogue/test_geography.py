@@ -7,24 +7,19 @@ from django.core.management import call_command
 
 from mcf.domain.catalogue.geography import find_communes, load_geography, normalise_name
 from mcf.domain.catalogue.models import Branch, Commune, Departement, EligibilityList, Region
+from tests.domain.catalogue.builders import delete_catalogue
 
 pytestmark = pytest.mark.django_db
 
 
-def delete_geography():
-    EligibilityList.objects.all().delete()
-    for model in (Commune, Departement, Region, Branch):
-        model.objects.all().delete()
-
-
 @pytest.fixture(scope="module")
-def geography(django_db_blocker):
+def geography(django_db_setup, django_db_blocker):
     """Loaded once for the module (2–3 s on SQLite), removed afterwards."""
     with django_db_blocker.unblock():
         report = load_geography()
     yield report
     with django_db_blocker.unblock():
-        delete_geography()
+        delete_catalogue()
 
 
 def test_names_are_compared_without_case_accents_hyphens_or_apostrophes():
