@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from mcf.domain.accounts.email_change import request_email_change
 from mcf.domain.catalogue.models import Branch, Region
@@ -103,7 +103,11 @@ def test_personal_information_with_form_errors(axe_page: Page, live_server):
     submit(axe_page, "Enregistrer mes téléphones")
     assert "saisissez-le dans « Téléphone portable »" in axe_page.content()
     assert_no_axe_violations(axe_page)
+    # Progressive enhancement: the fields of the other situation are hidden once one is chosen.
+    expect(axe_page.get_by_label("Région de votre domicile")).to_be_visible()
     axe_page.get_by_text("Salarié(e)", exact=True).click()
+    expect(axe_page.get_by_label("Région de votre domicile")).to_be_hidden()
+    expect(axe_page.get_by_label("Région de votre lieu de travail")).to_be_visible()
     submit(axe_page, "Enregistrer ma situation")
     assert "Choisissez la branche professionnelle de votre employeur." in axe_page.content()
     assert_no_axe_violations(axe_page)
