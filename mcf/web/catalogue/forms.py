@@ -337,6 +337,8 @@ class SearchForm(DsfrBaseForm):
         query = QueryDict(mutable=True)
         for name in self.fields:
             values = [v.strip() for v in self.data.getlist(name) if v.strip()]
+            if name == "tri" and values == [Sort.RELEVANCE.value]:
+                continue  # the default sort is left out of the URL
             if values:
                 query.setlist(name, list(dict.fromkeys(values)))
         return query

@@ -130,7 +130,8 @@ def search_page(request, space: Space, *, situation: Situation | None = None, ex
     }
     if is_htmx_update(request):
         response = render(request, "catalogue/search_update.html", context)
-        response["HX-Push-Url"] = search_url + (f"?{context['query']}" if query else "")
+        shown_page = results.criteria.page if results else 1
+        response["HX-Push-Url"] = _page_url(search_url, query, shown_page)
     else:
         response = render(request, "catalogue/search_page.html", context)
     patch_vary_headers(response, ["HX-Request"])

@@ -363,3 +363,11 @@ def test_query_count_of_the_page_itself(client, catalogue, django_assert_num_que
         client.get(URL, {"q": "anglais"})
     with mock.patch("mcf.web.catalogue.views.search", engine), django_assert_num_queries(4):
         client.get(URL, {"q": "anglais", "lieu": "Ille-et-Vilaine"})  # + régions, départements
+
+
+def test_the_pushed_url_keeps_the_page_and_leaves_the_default_sort_out(client, catalogue):
+    more_offers(25)
+    response = client.get(
+        URL, {"q": "bureautique", "tri": "pertinence", "page": "2"}, headers={"HX-Request": "true"}
+    )
+    assert response["HX-Push-Url"] == "/formations/?q=bureautique&page=2"

@@ -1,0 +1,151 @@
+"""« Rechercher une formation » in Chromium: axe-core on the search page (with results, with
+an error, after an htmx update) and on the offer page; a journey with the keyboard and the
+mouse (keywords, a facet, the URL following along, the back button), CSP enforced."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Journey, assert_no_axe_violations, wait_for_dsfr
+from tests.web.catalogue.conftest import Catalogue, build_catalogue, more_offers
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    catalogue = build_catalogue()
+    more_offers(25)  # two pages of « Bureautique »
+    return catalogue
+
+
+def open_search(page: Page, base_url: str, query: str = "") -> None:
+    response = page.goto(f"{base_url}/formations/{query}")
+    assert response is not None and response.status == 200
+    wait_for_dsfr(page)
+
+
+def results_heading(page: Page):
+    return page.locator("#resultats-titre")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", "29 formations trouvées"),
+        ("?q=bureautique&page=2", "25 formations trouvées"),
+        ("?statut=salarie&region_situation=53&branche=3248&type=CQP", "1 formation trouvée"),
+        ("?q=zzyzx", "Aucune formation trouvée"),
+    ],
+    ids=["tout", "page-2", "situation-et-filtre", "aucun-resultat"],
+)
+def test_search_page_has_no_axe_violation(axe_page: Page, live_server, catalogue, query, expected):
+    open_search(axe_page, live_server.url, query)
+    expect(results_heading(axe_page)).to_have_text(expected)
+    expect(axe_page.locator("h1")).to_have_count(1)
+    assert_no_axe_violations(axe_page)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?lieu=Atlantide&prix_min=900&prix_max=100&du=2027-03-01&au=2027-01-01",
+        "?rayon=20&tri=distance&type=XYZ",
+    ],
+    ids=["lieu-prix-dates", "rayon-tri-filtre"],
+)
+def test_search_page_with_errors_has_no_axe_violation(
+    axe_page: Page, live_server, catalogue, query
+):
+    open_search(axe_page, live_server.url, query)
+    expect(axe_page.locator("#erreurs-recherche")).to_contain_text("n'a pas été lancée")
+    assert_no_axe_violations(axe_page)
+
+
+def test_offer_pages_have_no_axe_violation(axe_page: Page, live_server, catalogue):
+    offer = catalogue.anglais
+    offer.organisme.email = "contact@organisme.example"
+    offer.organisme.website = "https://organisme.example/"
+    offer.organisme.save()
+    offer.content = "Module 1 : se présenter.\nModule 2 : téléphoner."
+    offer.strengths = "Petits groupes."
+    offer.save()
+    for path in [
+        f"/formations/{offer.pk}/",
+        f"/formations/{catalogue.soudure.pk}/",
+        f"/formations/{offer.pk}/dossier/",
+    ]:
+        response = axe_page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        wait_for_dsfr(axe_page)
+        assert_no_axe_violations(axe_page)
+    response = axe_page.goto(live_server.url + "/formations/987654/")
+    assert response is not None and response.status == 404
+    wait_for_dsfr(axe_page)
+    assert_no_axe_violations(axe_page)
+
+
+def test_a_search_journey_updates_in_place_and_the_back_button_works(journey: Journey, catalogue):
+    page = journey.page
+    open_search(page, journey.base_url)
+    expect(results_heading(page)).to_have_text("29 formations trouvées")
+    page.evaluate("() => { window.mcfSamePage = true }")  # gone if the page reloads
+
+    # Keywords, then Enter: only the results change, the URL holds the search.
+    page.get_by_label("Mots-clés ou code CPF").fill("bureautique")
+    page.get_by_label("Mots-clés ou code CPF").press("Enter")
+    expect(results_heading(page)).to_have_text("25 formations trouvées")
+    expect(page).to_have_url(re.compile(r"/formations/\?q=bureautique$"))
+    expect(page.locator("#annonce-resultats")).to_have_text("25 formations trouvées, page 1 sur 2.")
+    assert page.evaluate("() => window.mcfSamePage === true"), "the page was reloaded"
+    expect(page).to_have_title(re.compile("^25 formations pour « bureautique »"))
+
+    # Another page of results: focus goes to the results heading.
+    page.get_by_role("link", name="Page suivante").click()
+    expect(page).to_have_url(re.compile(r"/formations/\?q=bureautique&page=2$"))
+    expect(results_heading(page)).to_be_focused()
+
+    # A facet: ticked with the mouse, the results follow, the box keeps the focus.
+    page.locator('label[for="filtre-type-RS"]').click()  # the DSFR box is drawn by its label
+    expect(page).to_have_url(re.compile(r"/formations/\?q=bureautique&type=RS$"))
+    expect(results_heading(page)).to_have_text("25 formations trouvées")
+    expect(page.get_by_label(re.compile(r"^Répertoire spécifique"))).to_be_focused()
+    assert page.evaluate("() => window.mcfSamePage === true"), "the page was reloaded"
+
+    # A mistake: the message is next to the field, the list of errors gets the focus.
+    page.get_by_text("Plus de critères").click()
+    page.get_by_label("Prix maximal (€)").fill("beaucoup")
+    page.get_by_role("button", name="Rechercher des formations").click()
+    expect(page.locator("#erreurs-recherche")).to_be_focused()
+    expect(page.locator("#id_prix_max-desc-error")).to_contain_text("Saisissez un montant en euros")
+    expect(page.get_by_label("Prix maximal (€)")).to_have_value("beaucoup")
+
+    # Back: the previous search, as it was.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/formations/\?q=bureautique&type=RS$"))
+    expect(results_heading(page)).to_have_text("25 formations trouvées")
+    expect(page.get_by_label(re.compile(r"^Répertoire spécifique"))).to_be_checked()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/formations/\?q=bureautique&page=2$"))
+    expect(page.locator('[aria-current="page"][title="Page 2"]')).to_be_visible()
+    journey.assert_clean()
+
+
+def test_the_search_works_without_javascript(browser, live_server, catalogue):
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/formations/")
+        page.get_by_label("Mots-clés ou code CPF").fill("soudeur")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Rechercher des formations").click()
+        assert re.search(r"/formations/\?q=soudeur", page.url)
+        expect(page.locator("#resultats-titre")).to_have_text("1 formation trouvée")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Soudeur assembleur industriel").click()
+        expect(page.locator("h1")).to_have_text("Soudeur assembleur industriel")
+    finally:
+        context.close()
