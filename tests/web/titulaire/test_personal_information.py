@@ -404,3 +404,30 @@ def test_query_counts_of_the_sensitive_pages(holder, django_assert_num_queries, 
     client = logged_in()
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+WEIRD = ["\x00", "é" * 10_000, "\u202etxt.exe", "<script>alert(1)</script>", "' OR 1=1 --", ""]
+FORMS = {
+    PAGE + "telephones/": ["tel-landline", "tel-mobile"],
+    PAGE + "situation/": [
+        "situation-employment_status",
+        "situation-branch",
+        "situation-work_region",
+        "situation-home_region",
+    ],
+    PAGE + "courriel/": ["email", "email_confirmation"],
+    PAGE + "mes-donnees/": ["full_nir"],
+    PAGE + "fermeture/": ["confirm"],
+    "/titulaire/confirmer-mot-de-passe/": ["password"],
+}
+
+
+@pytest.mark.parametrize("url", FORMS)
+def test_val01_odd_input_never_gives_a_500(holder, referentials, url):
+    """VAL-01: NUL bytes, 10 000 characters, RTL override, markup: a French form error or
+    a normal answer, never a server error; markup is never echoed unescaped (VAL-02)."""
+    client = logged_in()
+    for value in WEIRD:
+        response = client.post(url, dict.fromkeys(FORMS[url], value))
+        assert response.status_code in {200, 302}, (url, value[:20], response.status_code)
+        assert "<script>alert(1)</script>" not in response.content.decode(errors="replace")
