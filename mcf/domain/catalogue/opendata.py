@@ -40,8 +40,12 @@ from mcf.domain.catalogue.models import (
     Region,
 )
 from mcf.domain.catalogue.search.indexing import rebuild_search_index
+from mcf.domain.catalogue.synthetic import OFFER_FIELDS
 
 BATCH = 2_000
+# What a reload refreshes: every column of an offer row but its keys and the texts the
+# export does not carry (objectif, contenu).
+UPDATED_FIELDS = [f for f in OFFER_FIELDS if f not in ("id", "number", "objective", "content")]
 REJECTION_SAMPLE = 1_000
 REQUIRED_COLUMNS = ("numero_formation", "siret", "intitule_formation", "type_referentiel")
 
@@ -416,24 +420,7 @@ class _Writer:
             offers,
             update_conflicts=True,
             unique_fields=["number"],
-            update_fields=[
-                "organisme",
-                "certification",
-                "title",
-                "strengths",
-                "duration_hours",
-                "price",
-                "modality",
-                "address",
-                "commune",
-                "city",
-                "postal_code",
-                "departement",
-                "region",
-                "latitude",
-                "longitude",
-                "updated_at",
-            ],
+            update_fields=UPDATED_FIELDS,
         )
         self.report.offers_updated += len(existing)
         self.report.offers_created += len(rows) - len(existing)
