@@ -36,6 +36,8 @@ MAX_HOURS = 10_000
 MAX_PRICE = Decimal("1000000")
 # Every parameter the form reads besides ``page``, in the order of a canonical URL.
 FACET_FIELDS = ("type", "niveau", "modalite")
+# A single choice among the values the engine counts (the place's région), as radio buttons.
+SINGLE_FACET_FIELDS = ("region",)
 
 
 def _clean_text(value: str) -> str:
@@ -193,6 +195,12 @@ class SearchForm(DsfrBaseForm):
     modalite = _choices(
         "Modalité", Offer.Modality.choices, "Cette modalité n'existe pas : décochez-la."
     )
+    region = forms.RegexField(
+        label="Région",
+        required=False,
+        regex=r"^[0-9A-Za-z]{1,3}$",
+        error_messages={"invalid": "Cette région n'existe pas : choisissez-en une de la liste."},
+    )
     tri = forms.ChoiceField(
         label="Trier par",
         required=False,
@@ -317,7 +325,12 @@ class SearchForm(DsfrBaseForm):
             radius_km=data.get("rayon") if place and place.kind == "commune" else None,
             postal_code=place.code if place and place.kind == "code_postal" else None,
             departement_code=place.code if place and place.kind == "departement" else None,
-            region_code=place.code if place and place.kind == "region" else None,
+            # The région facet narrows a search that names no place of its own.
+            region_code=(
+                (place.code if place.kind == "region" else None)
+                if place
+                else (data.get("region") or None)
+            ),
             certification_kinds=tuple(data["type"]),
             levels=tuple(data["niveau"]),
             modalities=tuple(data["modalite"]),

@@ -21,7 +21,7 @@ from django.utils.cache import patch_vary_headers
 from mcf.domain.catalogue.eligibility import Situation, allowed_lists_filter
 from mcf.domain.catalogue.models import EligibilityList, ListedCertification, Offer, Session
 from mcf.domain.catalogue.search import OfferHit, SearchResults, search
-from mcf.web.catalogue.forms import FACET_FIELDS, SearchForm, parse_page
+from mcf.web.catalogue.forms import FACET_FIELDS, SINGLE_FACET_FIELDS, SearchForm, parse_page
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ class FacetGroup:
     legend: str
     options: tuple[FacetOption, ...]
     errors: tuple[str, ...]
+    single: bool = False  # radio buttons, with « Toutes » first
 
 
 @dataclass(frozen=True)
@@ -152,29 +153,49 @@ def _rows(results: SearchResults | None) -> list[Row]:
 
 
 def _facet_groups(form: SearchForm, results: SearchResults | None) -> list[FacetGroup]:
-    """Checkbox filters: the values found, with their counts, and the ones ticked."""
+    """Filters with counts: the values found, plus the ones ticked (to untick them)."""
     found = {f.name: f for f in results.facets} if results else {}
     groups = []
     for name in FACET_FIELDS:
-        field = form.fields[name]
-        chosen = set(form.data.getlist(name))
-        counts = {v.value: v.count for v in found[name].values} if name in found else {}
-        options = tuple(
-            FacetOption(
-                value=value,
-                label=label,
-                count=counts.get(value, 0) if results else None,
-                checked=value in chosen,
-                id=f"filtre-{name}-{value}",
-            )
-            for value, label in field.choices
-            if counts.get(value) or value in chosen
-        )
-        errors = tuple(form.errors.get(name, ()))
-        if options or errors:
-            legend = found[name].label if name in found else field.label
-            groups.append(FacetGroup(name, legend, options, errors))
+        choices = form.fields[name].choices
+        group = _facet_group(form, name, choices, found.get(name), results is not None)
+        if group:
+            groups.append(group)
+    # The région facet: only while « Lieu » is empty (a typed place is more precise).
+    if not form.data.get("lieu"):
+        for name in SINGLE_FACET_FIELDS:
+            facet = found.get(name)
+            choices = [(v.value, v.label) for v in facet.values] if facet else []
+            chosen = form.data.get(name, "")
+            if chosen and chosen not in dict(choices):
+                choices.append((chosen, chosen))
+            group = _facet_group(form, name, choices, facet, results is not None, single=True)
+            if group:
+                groups.append(group)
     return groups
+
+
+def _facet_group(form, name, choices, facet, counted: bool, single=False) -> FacetGroup | None:
+    chosen = set(form.data.getlist(name))
+    counts = {v.value: v.count for v in facet.values} if facet else {}
+    options = tuple(
+        FacetOption(
+            value=value,
+            label=label,
+            count=counts.get(value, 0) if counted else None,
+            checked=value in chosen,
+            id=f"filtre-{name}-{value}",
+        )
+        for value, label in choices
+        if counts.get(value) or value in chosen
+    )
+    errors = tuple(form.errors.get(name, ()))
+    if single and len(options) < 2 and not chosen:
+        return None  # one région only: nothing to choose
+    if not options and not errors:
+        return None
+    legend = facet.label if facet else form.fields[name].label
+    return FacetGroup(name, legend, options, errors, single)
 
 
 def _pager(results: SearchResults | None, url: str, query) -> dict:
@@ -210,7 +231,7 @@ def _error_summary(form: SearchForm) -> list[tuple[str, str, str]]:
     for name, errors in form.errors.items():
         if name in form.fields:
             anchor = form[name].id_for_label
-            if name in FACET_FIELDS:
+            if name in FACET_FIELDS + SINGLE_FACET_FIELDS:
                 anchor = f"filtres-{name}"  # the fieldset of the checkboxes
             elif isinstance(form.fields[name].widget, RadioSelect):
                 anchor = f"radio-{form[name].auto_id}"  # django-dsfr's fieldset

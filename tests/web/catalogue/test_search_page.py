@@ -85,6 +85,8 @@ def test_a_result_shows_what_a_holder_needs_to_choose(client, catalogue):
         ({"prix_min": "2 500"}, {"soudure", "usinage"}),
         ({"prix_max": "2260,00 €"}, {"anglais", "compta"}),
         ({"code_cpf": "245002"}, {"usinage"}),
+        ({"region": "84"}, {"compta"}),
+        ({"region": "84", "lieu": "Brest"}, {"soudure"}),  # a typed place is more precise
     ],
 )
 def test_each_filter(client, catalogue, params, expected):
@@ -125,6 +127,16 @@ def test_facets_show_counts_and_keep_ticked_values(client, catalogue):
     )
     _, html = get(client, type="CQP")
     assert re.search(r'value="CQP" id="filtre-type-CQP" checked>', html)
+
+
+def test_the_region_facet_is_a_single_choice_with_counts(client, catalogue):
+    _, html = get(client)
+    assert re.search(r'type="radio" name="region" value="53" id="filtre-region-53">', html)
+    assert re.search(r'for="filtre-region-53">Bretagne <span[^>]*>\(3\)', html)
+    _, html = get(client, region="84")
+    assert 'value="84" id="filtre-region-84" checked>' in html
+    _, html = get(client, region="<x>")
+    assert "Cette région n" in unescape(html)
 
 
 def test_pagination_is_dsfr_and_keeps_the_search(client, catalogue):
