@@ -295,3 +295,42 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start_date:%d/%m/%Y} – {self.end_date:%d/%m/%Y}"
+
+
+class OfferSearch(models.Model):
+    """PostgreSQL only: the dense row of an offer that searches read (its filter columns).
+
+    Not managed by Django: the table, its GIN indexes on the offer's texts and the triggers
+    that keep it in step with ``Offer`` are made by migration 0002_search (see
+    ``mcf.domain.catalogue.search.indexing``). Field names are the offer's, so the search
+    filters apply to both.
+    """
+
+    offer = models.OneToOneField(
+        Offer, on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False, related_name="+"
+    )
+    certification = models.ForeignKey(
+        Certification, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    modality = models.CharField(max_length=10, choices=Offer.Modality.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
+    departement = models.ForeignKey(
+        Departement, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
+    postal_code = models.CharField(max_length=5)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    duration_hours = models.PositiveIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "catalogue_offersearch"
+
+    def __str__(self) -> str:
+        return f"recherche de l'offre {self.pk}"

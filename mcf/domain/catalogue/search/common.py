@@ -6,10 +6,13 @@ code path, so the engines and the ``ILIKE`` baseline filter exactly alike. A sea
 constant number of queries whatever the catalogue's size:
 
 1. the centre commune, when a commune is given (its coordinates for a radius);
-2. the engine's word look-up (typo corrections), when there are keywords;
-3. total and facets, in one grouped query over the filtered set;
-4. the page, with organisme and certification;
-5. the page's listings (names of the lists and codes CPF shown).
+2. the eligible certifications (valid listings of the lists the situation may use) and
+   those under the code CPF asked, passed to the next queries as constants;
+3. the engine's word look-up (typo corrections), when there are keywords;
+4. total and facets, in one grouped query over the filtered set;
+5. the page: ids (and distances) in ranking order;
+6. the page's offers, with organisme and certification;
+7. the page's listings (names of the lists and codes CPF shown).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -24,6 +28,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -82,9 +87,19 @@ def valid_listings(criteria: SearchCriteria) -> QuerySet[ListedCertification]:
     return listings
 
 
-def code_cpf_condition(criteria: SearchCriteria, code: int) -> Q:
-    listed = valid_listings(criteria).filter(code_cpf=code).values("certification_id")
-    return Q(certification_id__in=listed)
+def eligible_certifications(criteria: SearchCriteria, code: int | None) -> tuple[set, set]:
+    """The certifications this search may show, and those listed under ``code`` (one
+    query). The searches then filter on these ids as constants, which the planner sees."""
+    listings = valid_listings(criteria).values("certification_id")
+    if code is None:
+        return set(listings.distinct().values_list("certification_id", flat=True)), set()
+    rows = listings.annotate(coded=Max(Case(When(code_cpf=code, then=1), default=0)))
+    eligible, coded = set(), set()
+    for certification_id, has_code in rows.values_list("certification_id", "coded"):
+        eligible.add(certification_id)
+        if has_code:
+            coded.add(certification_id)
+    return eligible, coded
 
 
 def place_centre(criteria: SearchCriteria) -> Commune | None:
@@ -118,13 +133,14 @@ def _bounding_box(centre: Commune, radius_km: float) -> Q:
     )
 
 
-def filtered_offers(criteria: SearchCriteria, centre: Commune | None) -> QuerySet[Offer]:
-    """Every filter but the keywords: eligibility, place, kinds, levels, modalités, ranges."""
-    offers = Offer.objects.filter(
-        certification_id__in=valid_listings(criteria).values("certification_id")
-    )
-    if criteria.code_cpf is not None:
-        offers = offers.filter(code_cpf_condition(criteria, criteria.code_cpf))
+def filtered_offers(
+    criteria: SearchCriteria, centre: Commune | None, eligible: set, model=Offer
+) -> QuerySet:
+    """Every filter but the keywords: eligibility, place, kinds, levels, modalités, ranges.
+
+    ``model`` is ``Offer`` or the engine's own table with the same field names.
+    """
+    offers = model.objects.filter(certification_id__in=sorted(eligible))
     if centre is not None:
         offers = offers.annotate(distance=distance_expression(centre))
     offers = offers.filter(_place_filter(criteria, centre))
@@ -189,9 +205,12 @@ def total_and_facets(offers: QuerySet[Offer]) -> tuple[int, tuple[Facet, ...]]:
     materialised CTE once per facet, in the same statement.
     """
     columns = {f"f{i}": F(path) for i, (_, _, path) in enumerate(FACETS)}
-    sql, params = (
-        offers.order_by().values(**columns, fname=F("region__name")).query.sql_with_params()
-    )
+    try:
+        sql, params = (
+            offers.order_by().values(**columns, fname=F("region__name")).query.sql_with_params()
+        )
+    except EmptyResultSet:  # nothing eligible: Django knows without asking
+        return 0, tuple(Facet(name, label, ()) for name, label, _ in FACETS)
     names = list(columns)
     if connection.vendor == "postgresql":
         which = " ".join(f"WHEN GROUPING({name}) = 0 THEN {i}" for i, name in enumerate(names))
@@ -245,14 +264,14 @@ def ordering(
 ) -> list[OrderBy | str]:
     by_distance = [F("distance").asc(nulls_last=True)] if centre is not None else []
     if criteria.sort == Sort.PRICE:
-        return ["price", "id"]
+        return ["price", "pk"]
     if criteria.sort == Sort.DURATION:
-        return ["duration_hours", "id"]
+        return ["duration_hours", "pk"]
     if criteria.sort == Sort.DISTANCE and by_distance:
-        return [*by_distance, *relevance, "id"]
+        return [*by_distance, *relevance, "pk"]
     if relevance:
-        return [*relevance, "id"]
-    return [*by_distance, "title", "id"]
+        return [*relevance, "pk"]
+    return [*by_distance, "pk"]
 
 
 def page_bounds(criteria: SearchCriteria) -> tuple[int, int]:
@@ -303,30 +322,41 @@ def first_if(condition) -> OrderBy:
 
 
 def run_search(criteria: SearchCriteria, engine) -> SearchResults:
-    """The whole answer with ``engine.match(words, criteria)`` for the keywords."""
+    """The whole answer with ``engine.match(words)`` for the keywords, on ``engine.model``."""
     from mcf.domain.catalogue.search.text import parse_text
 
     centre = place_centre(criteria)
-    offers = filtered_offers(criteria, centre)
     parsed = parse_text(criteria.text)
-    code = parsed.code_cpf if parsed.code_cpf is not None else criteria.code_cpf
+    code = criteria.code_cpf if criteria.code_cpf is not None else parsed.code_cpf
+    eligible, coded = eligible_certifications(criteria, code)
+    typed_code = parsed.code_cpf is not None and criteria.code_cpf is None
+    if criteria.code_cpf is not None:
+        eligible &= coded
+    offers = filtered_offers(criteria, centre, eligible, engine.model)
     relevance: list[OrderBy] = []
     if parsed.words:
         match = engine.match(parsed.words)
         condition = match.condition
-        if parsed.code_cpf is not None:
-            by_code = code_cpf_condition(criteria, parsed.code_cpf)
+        if typed_code:
+            by_code = Q(certification_id__in=sorted(coded))
             condition = Q(condition) | by_code
             relevance.append(first_if(by_code))
         offers = offers.filter(condition)
         relevance.extend(match.ranking)
     total, facets = total_and_facets(offers)
     start, end = page_bounds(criteria)
-    page = list(
-        offers.select_related("organisme", "certification").order_by(
-            *ordering(criteria, centre, relevance)
-        )[start:end]
+    fields = ["pk", "distance"] if centre is not None else ["pk"]
+    rows = list(
+        offers.order_by(*ordering(criteria, centre, relevance)).values_list(*fields)[start:end]
     )
+    loaded = Offer.objects.select_related("organisme", "certification").in_bulk(
+        [row[0] for row in rows]
+    )
+    page = []
+    for row in rows:
+        offer = loaded[row[0]]
+        offer.distance = row[1] if centre is not None else None
+        page.append(offer)
     return SearchResults(
         criteria=criteria, total=total, hits=hits(page, criteria, code), facets=facets
     )

@@ -1,8 +1,11 @@
 """What the full-text engines share: how keywords become a condition and ranking keys.
 
 An engine (``postgres.PostgresFullText``, ``sqlite.Fts5``) says how one word is written in
-its query language (``term``), how terms are joined, the SQL of a match and of a score,
-and how typo corrections are looked up (``neighbours``: one query for all the words).
+its query language (``term``), how terms are joined, the SQL of a match and of each
+ranking key, and how typo corrections are looked up (``neighbours``: one query for all the
+words). Ranking keys, best first (docs/search.md): found without correction, number of
+words in the offer's title, number of words in the certification's title, the engine's
+score if it has one, then the offer's id.
 """
 
 from __future__ import annotations
@@ -14,18 +17,24 @@ from mcf.domain.catalogue.search.text import TYPO_MIN_LENGTH
 
 
 class FullTextEngine:
+    model = None  # the table searched: Offer, or one with the same field names
     AND = " & "
     MATCHES = ""  # a boolean SQL condition with one %s: the engine's query
-    IN_TITLE = ""  # MATCHES as a number (1 or 0)
-    SCORE = ""  # the engine's score, one %s: the query
+    STRICT = ""  # the same, cheap to evaluate on every matched row (rule 2)
+    IN_TITLE = ""  # 1 when the word (one %s: its term) is in the offer's title, else 0
+    IN_CERTIFICATION = ""  # the same for the certification's title (empty: no such key)
+    SCORE = ""  # the engine's score (one %s: the query); empty: none
     SCORE_BEST_FIRST = "desc"  # "asc" when a lower score is better
 
-    def term(self, word: str, alternatives: tuple[str, ...], in_title: bool = False) -> str:
+    def term(self, word: str, alternatives: tuple[str, ...], column: str = "") -> str:
         raise NotImplementedError
 
     def neighbours(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         """For each word that is not known, the known words one typo away (one query)."""
         raise NotImplementedError
+
+    def _count(self, sql: str, terms: list[str]):
+        return raw(" + ".join([sql] * len(terms)), terms, IntegerField()).desc()
 
     def match(self, words: tuple[str, ...]) -> TextMatch:
         asked = [word for word in words if len(word) >= TYPO_MIN_LENGTH and not word.isdigit()]
@@ -34,12 +43,14 @@ class FullTextEngine:
         ranking = []
         if any(fixes.values()):  # rule 2: found without correction first
             strict = self.AND.join(self.term(word, ()) for word in words)
-            ranking.append(first_if(raw(self.MATCHES, [strict], BooleanField())))
-        # Rule 3: more of the words in the title first.
-        title_terms = [self.term(word, fixes.get(word, ()), in_title=True) for word in words]
-        in_title = " + ".join([self.IN_TITLE] * len(words))
-        ranking.append(raw(in_title, title_terms, IntegerField()).desc())
-        # Rule 4: the engine's weighted score.
-        score = raw(self.SCORE, [query], FloatField())
-        ranking.append(getattr(score, self.SCORE_BEST_FIRST)())
+            ranking.append(first_if(raw(self.STRICT, [strict], BooleanField())))
+        # Rule 3: more of the words in the offer's title first; rule 4: in the certification's.
+        for sql, column in ((self.IN_TITLE, "title"), (self.IN_CERTIFICATION, "certification")):
+            if sql:
+                ranking.append(
+                    self._count(sql, [self.term(w, fixes.get(w, ()), column) for w in words])
+                )
+        if self.SCORE:
+            score = raw(self.SCORE, [query], FloatField())
+            ranking.append(getattr(score, self.SCORE_BEST_FIRST)())
         return TextMatch(raw(self.MATCHES, [query], BooleanField()), ranking)

@@ -23,12 +23,37 @@ from __future__ import annotations
 
 from django.db import connection
 
+# The texts of an offer, as tsvectors: everything (title A, certification title and code B,
+# objectif + points forts C, contenu D), and the title alone.
 PG_VECTOR = """
-setweight(to_tsvector('public.mcf_french', coalesce($1, '')), 'A')
-|| setweight(to_tsvector('public.mcf_french', coalesce($5, '') || ' ' || coalesce($6, '')
-             || ' ' || regexp_replace(coalesce($6, ''), '[^0-9]+', ' ', 'g')), 'B')
-|| setweight(to_tsvector('public.mcf_french', coalesce($2, '') || ' ' || coalesce($3, '')), 'C')
-|| setweight(to_tsvector('public.mcf_french', coalesce($4, '')), 'D')
+SELECT setweight(to_tsvector('public.mcf_french', o.title), 'A')
+       || setweight(to_tsvector('public.mcf_french', c.title || ' ' || c.code || ' '
+                                || regexp_replace(c.code, '[^0-9]+', ' ', 'g')), 'B')
+       || setweight(to_tsvector('public.mcf_french', o.objective || ' ' || o.strengths), 'C')
+       || setweight(to_tsvector('public.mcf_french', o.content), 'D')
+  FROM public.catalogue_offer o JOIN public.catalogue_certification c ON c.id = o.certification_id
+ WHERE o.id = offer
+"""
+# The certification's words (its own GIN index: rule 4 of the ranking).
+CERTIFICATION_VECTOR = "to_tsvector('public.mcf_french', {c}title || ' ' || {c}code)"
+PG_TITLE_VECTOR = """
+SELECT to_tsvector('public.mcf_french', o.title) FROM public.catalogue_offer o WHERE o.id = offer
+"""
+# The row an offer gets in catalogue_offersearch: its filter columns, nothing wide.
+PG_ROW_COLUMNS = (
+    "offer_id, certification_id, modality, region_id, departement_id, commune_id, "
+    "postal_code, latitude, longitude, price, duration_hours"
+)
+PG_ROW_VALUES = (
+    "o.id, o.certification_id, o.modality, o.region_id, o.departement_id, o.commune_id, "
+    "o.postal_code, o.latitude, o.longitude, o.price, o.duration_hours"
+)
+_PG_VERSIONED_FUNCTION = """
+CREATE OR REPLACE FUNCTION {name}(offer bigint, version integer) RETURNS tsvector
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN coalesce(({body}), ''::tsvector);
+END $$
 """
 
 POSTGRES_INSTALL = [
@@ -38,36 +63,83 @@ POSTGRES_INSTALL = [
     """CREATE OR REPLACE FUNCTION mcf_unaccent(text) RETURNS text
        LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
        AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$""",
-    "DROP TEXT SEARCH CONFIGURATION IF EXISTS mcf_french",
+    "DROP TEXT SEARCH CONFIGURATION IF EXISTS mcf_french CASCADE",
     "CREATE TEXT SEARCH CONFIGURATION mcf_french (COPY = pg_catalog.french)",
     """ALTER TEXT SEARCH CONFIGURATION mcf_french
        ALTER MAPPING FOR hword, hword_part, word WITH public.unaccent, french_stem""",
-    f"""CREATE OR REPLACE FUNCTION mcf_offer_search_vector(
-           text, text, text, text, text, text) RETURNS tsvector
-       LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT {PG_VECTOR} $$""",
-    "ALTER TABLE catalogue_offer ADD COLUMN IF NOT EXISTS search_vector tsvector",
-    """CREATE INDEX IF NOT EXISTS catalogue_offer_search_vector
-       ON catalogue_offer USING gin (search_vector)""",
-    """CREATE OR REPLACE FUNCTION catalogue_offer_search_vector_trigger() RETURNS trigger
+    # The dense table the searches read: ~100 bytes per offer, so that counting and
+    # grouping tens of thousands of matches reads a few thousand pages, not one page each.
+    """CREATE TABLE IF NOT EXISTS catalogue_offersearch (
+           offer_id bigint PRIMARY KEY,
+           version integer NOT NULL DEFAULT 0,
+           certification_id bigint NOT NULL,
+           modality varchar(10) NOT NULL,
+           region_id varchar(3),
+           departement_id varchar(3),
+           commune_id varchar(5),
+           postal_code varchar(5) NOT NULL,
+           latitude double precision,
+           longitude double precision,
+           price numeric(10, 2) NOT NULL,
+           duration_hours integer NOT NULL)""",
+    # The texts are not in that table: a GIN index on an expression reading the offer points
+    # into it. The functions are declared IMMUTABLE although they read catalogue_offer; this
+    # holds because the row is replaced whenever its offer changes (new index entries) and
+    # ``version`` (an argument) is bumped when a certification's title or code changes (no
+    # HOT update: re-indexed); a recheck (lossy bitmap) reads the current texts.
+    _PG_VERSIONED_FUNCTION.format(name="mcf_offer_vector", body=PG_VECTOR),
+    _PG_VERSIONED_FUNCTION.format(name="mcf_offer_title_vector", body=PG_TITLE_VECTOR),
+    """CREATE INDEX IF NOT EXISTS catalogue_offersearch_text
+       ON catalogue_offersearch USING gin (mcf_offer_vector(offer_id, version))""",
+    """CREATE INDEX IF NOT EXISTS catalogue_offersearch_title
+       ON catalogue_offersearch USING gin (mcf_offer_title_vector(offer_id, version))""",
+    *(
+        f"CREATE INDEX IF NOT EXISTS catalogue_offersearch_{column} "
+        f"ON catalogue_offersearch ({column})"
+        for column in (
+            "certification_id",
+            "region_id",
+            "departement_id",
+            "commune_id",
+            "postal_code",
+        )
+    ),
+    f"""CREATE INDEX IF NOT EXISTS catalogue_certification_words
+        ON catalogue_certification USING gin (({CERTIFICATION_VECTOR.format(c="")}))""",
+    """CREATE INDEX IF NOT EXISTS catalogue_offersearch_coordinates
+       ON catalogue_offersearch (latitude, longitude)""",
+    f"""CREATE OR REPLACE FUNCTION catalogue_offersearch_sync() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP = 'DELETE' THEN
+            DELETE FROM catalogue_offersearch WHERE offer_id = OLD.id;
+            RETURN NULL;
+          END IF;
+          IF TG_OP = 'UPDATE' THEN  -- a new row: its index entries are computed afresh
+            DELETE FROM catalogue_offersearch WHERE offer_id = OLD.id;
+          END IF;
+          INSERT INTO catalogue_offersearch ({PG_ROW_COLUMNS})
+          VALUES ({PG_ROW_VALUES.replace("o.", "NEW.")});
+          RETURN NULL;
+        END $$""",
+    "DROP TRIGGER IF EXISTS catalogue_offersearch_sync ON catalogue_offer",
+    """CREATE TRIGGER catalogue_offersearch_sync
+       AFTER INSERT OR UPDATE OR DELETE ON catalogue_offer
+       FOR EACH ROW EXECUTE FUNCTION catalogue_offersearch_sync()""",
+    """CREATE OR REPLACE FUNCTION catalogue_offersearch_truncate() RETURNS trigger
        LANGUAGE plpgsql AS $$
        BEGIN
-         SELECT mcf_offer_search_vector(NEW.title, NEW.objective, NEW.strengths, NEW.content,
-                                        c.title, c.code)
-           INTO NEW.search_vector
-           FROM catalogue_certification c WHERE c.id = NEW.certification_id;
-         RETURN NEW;
+         TRUNCATE catalogue_offersearch;
+         RETURN NULL;
        END $$""",
-    "DROP TRIGGER IF EXISTS catalogue_offer_search_vector ON catalogue_offer",
-    """CREATE TRIGGER catalogue_offer_search_vector
-       BEFORE INSERT OR UPDATE OF title, objective, strengths, content, certification_id
-       ON catalogue_offer FOR EACH ROW EXECUTE FUNCTION catalogue_offer_search_vector_trigger()""",
+    "DROP TRIGGER IF EXISTS catalogue_offersearch_truncate ON catalogue_offer",
+    """CREATE TRIGGER catalogue_offersearch_truncate AFTER TRUNCATE ON catalogue_offer
+       FOR EACH STATEMENT EXECUTE FUNCTION catalogue_offersearch_truncate()""",
     """CREATE OR REPLACE FUNCTION catalogue_certification_search_trigger() RETURNS trigger
        LANGUAGE plpgsql AS $$
        BEGIN
-         UPDATE catalogue_offer o
-            SET search_vector = mcf_offer_search_vector(o.title, o.objective, o.strengths,
-                                                        o.content, NEW.title, NEW.code)
-          WHERE o.certification_id = NEW.id;
+         UPDATE catalogue_offersearch SET version = version + 1
+          WHERE certification_id = NEW.id;
          RETURN NULL;
        END $$""",
     "DROP TRIGGER IF EXISTS catalogue_certification_search ON catalogue_certification",
@@ -82,22 +154,25 @@ POSTGRES_INSTALL = [
 ]
 POSTGRES_UNINSTALL = [
     "DROP TRIGGER IF EXISTS catalogue_certification_search ON catalogue_certification",
-    "DROP TRIGGER IF EXISTS catalogue_offer_search_vector ON catalogue_offer",
+    "DROP TRIGGER IF EXISTS catalogue_offersearch_truncate ON catalogue_offer",
+    "DROP TRIGGER IF EXISTS catalogue_offersearch_sync ON catalogue_offer",
     "DROP FUNCTION IF EXISTS catalogue_certification_search_trigger()",
-    "DROP FUNCTION IF EXISTS catalogue_offer_search_vector_trigger()",
-    "ALTER TABLE catalogue_offer DROP COLUMN IF EXISTS search_vector",
-    "DROP FUNCTION IF EXISTS mcf_offer_search_vector(text, text, text, text, text, text)",
+    "DROP FUNCTION IF EXISTS catalogue_offersearch_truncate()",
+    "DROP FUNCTION IF EXISTS catalogue_offersearch_sync()",
+    "DROP TABLE IF EXISTS catalogue_offersearch",
+    "DROP FUNCTION IF EXISTS mcf_offer_vector(bigint, integer)",
+    "DROP FUNCTION IF EXISTS mcf_offer_title_vector(bigint, integer)",
     "DROP TABLE IF EXISTS catalogue_searchword",
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS mcf_french",
     "DROP FUNCTION IF EXISTS mcf_unaccent(text)",
 ]
 POSTGRES_REBUILD = [
-    # Rows a load wrote with the trigger disabled (none when it was on).
-    """UPDATE catalogue_offer o
-          SET search_vector = mcf_offer_search_vector(o.title, o.objective, o.strengths,
-                                                      o.content, c.title, c.code)
-         FROM catalogue_certification c
-        WHERE c.id = o.certification_id AND o.search_vector IS NULL""",
+    # Offers a load wrote with the triggers disabled (none when they were on).
+    f"""INSERT INTO catalogue_offersearch ({PG_ROW_COLUMNS})
+        SELECT {PG_ROW_VALUES} FROM catalogue_offer o
+         WHERE NOT EXISTS (SELECT 1 FROM catalogue_offersearch s WHERE s.offer_id = o.id)""",
+    """DELETE FROM catalogue_offersearch s
+        WHERE NOT EXISTS (SELECT 1 FROM catalogue_offer o WHERE o.id = s.offer_id)""",
     "DELETE FROM catalogue_searchword",
     """INSERT INTO catalogue_searchword (word, documents)
        SELECT word, count(*) FROM (
@@ -109,6 +184,7 @@ POSTGRES_REBUILD = [
        ) words
        WHERE length(word) >= 3
        GROUP BY word""",
+    "ANALYZE catalogue_offersearch",
     "ANALYZE catalogue_offer",
     "ANALYZE catalogue_certification",
     "ANALYZE catalogue_listedcertification",

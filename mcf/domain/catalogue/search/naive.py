@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from mcf.domain.catalogue.models import Offer
 from mcf.domain.catalogue.search.common import TextMatch, run_search
 from mcf.domain.catalogue.search.criteria import SearchCriteria, SearchResults
 from mcf.domain.catalogue.search.text import MAX_TEXT_LENGTH, MAX_WORDS
 
 
 class IlikeScan:
+    model = Offer
+
     def __init__(self, text: str):
-        self.typed = text[:MAX_TEXT_LENGTH].split()[:MAX_WORDS]
+        # PostgreSQL refuses NUL characters in a text parameter.
+        self.typed = text[:MAX_TEXT_LENGTH].replace("\x00", " ").split()[:MAX_WORDS]
 
     def match(self, words: tuple[str, ...]) -> TextMatch:
         # The visitor's words as typed (case folded by ILIKE only), not the folded ones.

@@ -1,10 +1,15 @@
 # ruff: noqa: S608 - SQL assembled from our constants; the visitor's words are parameters.
-"""PostgreSQL engine: French full text on a weighted ``tsvector``, trigram typo corrections.
+"""PostgreSQL engine: French full text, trigram typo corrections, a dense table to count.
 
-``catalogue_offer.search_vector`` (kept by a trigger, see ``indexing``) holds the offer's
-title (weight A), its certification's title and code (B), objectif and points forts (C)
-and contenu (D), in the ``mcf_french`` configuration (``unaccent`` then the French Snowball
-stemmer), under a GIN index. Each word is searched as a prefix (``compta`` → ``compt:*``).
+Searches read ``catalogue_offersearch`` (``OfferSearch``): one row of ~100 bytes per offer
+with its filter columns, kept by triggers (see ``indexing``), so that counting and grouping
+tens of thousands of matches reads a few thousand pages. The texts are indexed by GIN
+indexes on expressions of that row (``mcf_offer_vector``: the offer's title with weight A,
+its certification's title and code B, objectif and points forts C, contenu D;
+``mcf_offer_title_vector``: the title), in the ``mcf_french`` configuration (``unaccent``
+then the French Snowball stemmer). Each word is searched as a prefix (``compta`` →
+``compt:*``). Ranking keys are memberships in sets found through those indexes (hashed
+subplans), never a per-row computation on the texts.
 
 A word that is neither a known word nor the beginning of one (``catalogue_searchword``,
 the words of titles, filled by ``rebuild_search_index``) is looked up among its trigram
@@ -16,11 +21,12 @@ from __future__ import annotations
 
 from django.db import connection
 
+from mcf.domain.catalogue.models import OfferSearch
 from mcf.domain.catalogue.search.engine import FullTextEngine
+from mcf.domain.catalogue.search.indexing import CERTIFICATION_VECTOR
 from mcf.domain.catalogue.search.text import corrections
 
 CONFIG = "mcf_french"
-RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 NEIGHBOURS = 20
 _CORRECTIONS = f"""
 SELECT q.w,
@@ -34,22 +40,29 @@ FROM unnest(%s::text[]) AS q(w)
 """
 
 
-class PostgresFullText(FullTextEngine):
-    AND = " & "
-    MATCHES = f"catalogue_offer.search_vector @@ to_tsquery('{CONFIG}', %s)"
-    IN_TITLE = f"({MATCHES})::int"
-    SCORE = (
-        f"ts_rank('{RANK_WEIGHTS}', catalogue_offer.search_vector, to_tsquery('{CONFIG}', %s), 1)"
-    )
-    SCORE_BEST_FIRST = "desc"
+_QUERY = f"to_tsquery('{CONFIG}', %s)"
+_VECTOR = "mcf_offer_vector({table}.offer_id, {table}.version)"
 
-    def term(self, word: str, alternatives: tuple[str, ...], in_title: bool = False) -> str:
-        weight = "A" if in_title else ""
-        options = [
-            f"{word}:*{weight}",
-            *(f"{alt}:{weight}" if weight else alt for alt in alternatives),
-        ]
-        return "(" + " | ".join(options) + ")"
+
+class PostgresFullText(FullTextEngine):
+    model = OfferSearch
+    AND = " & "
+    MATCHES = f"{_VECTOR.format(table='catalogue_offersearch')} @@ {_QUERY}"
+    STRICT = (
+        "catalogue_offersearch.offer_id IN (SELECT s.offer_id FROM catalogue_offersearch s "
+        f"WHERE {_VECTOR.format(table='s')} @@ {_QUERY})"
+    )
+    IN_TITLE = (
+        "(catalogue_offersearch.offer_id IN (SELECT s.offer_id FROM catalogue_offersearch s "
+        f"WHERE mcf_offer_title_vector(s.offer_id, s.version) @@ {_QUERY}))::int"
+    )
+    IN_CERTIFICATION = (
+        "(catalogue_offersearch.certification_id IN (SELECT c.id FROM catalogue_certification c "
+        f"WHERE {CERTIFICATION_VECTOR.format(c='c.')} @@ {_QUERY}))::int"
+    )
+
+    def term(self, word: str, alternatives: tuple[str, ...], column: str = "") -> str:
+        return "(" + " | ".join([f"{word}:*", *alternatives]) + ")"
 
     def neighbours(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         with connection.cursor() as cursor:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from mcf.domain.catalogue.models import Offer
 from mcf.domain.catalogue.search.engine import FullTextEngine
 from mcf.domain.catalogue.search.text import corrections, light_stem
 
@@ -30,7 +31,9 @@ _ONE_WORD = (
 
 class Fts5(FullTextEngine):
     AND = " AND "
+    model = Offer
     MATCHES = f"catalogue_offer.id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)"
+    STRICT = MATCHES
     IN_TITLE = f"({MATCHES})"
     # bm25 weights of the columns: title, certification, objectif, contenu (lower is better).
     SCORE = (
@@ -39,9 +42,9 @@ class Fts5(FullTextEngine):
     )
     SCORE_BEST_FIRST = "asc"
 
-    def term(self, word: str, alternatives: tuple[str, ...], in_title: bool = False) -> str:
+    def term(self, word: str, alternatives: tuple[str, ...], column: str = "") -> str:
         options = " OR ".join([f'"{light_stem(word)}"*', *(f'"{alt}"' for alt in alternatives)])
-        return f"title : ({options})" if in_title else f"({options})"
+        return f"{column} : ({options})" if column else f"({options})"
 
     def neighbours(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         params: list = []

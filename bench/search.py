@@ -1,0 +1,247 @@
+"""« Rechercher une formation » on PostgreSQL: the engine next to the ILIKE scan.
+
+    DATABASE_URL= scripts/with-postgres uv run python bench/search.py [--size 1000000]
+
+Builds the synthetic catalogue (``generate_catalogue(size, seed=2026)``) in its own
+database (``mcf_bench_search``, created, migrated and dropped on the server of
+DATABASE_URL), then replays a fixed set of realistic searches (keywords, keywords + région,
+code CPF, keywords + distance around a commune, filters, holders' situations; facets are
+always computed) through ``search()``: server time of the whole answer (total, page,
+facets), p50 / p95 / max. The same searches through ``naive_search`` (the ILIKE baseline)
+in the same run give the ratio (``--naive N`` replays only the first N of them, 0 for none:
+at 1 000 000 offers the scan takes seconds per search). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+HERE = Path(__file__).resolve().parent
+BENCH_DB = "mcf_bench_search"
+REFUSAL = (
+    "bench/search.py mesure le moteur PostgreSQL : lancez DATABASE_URL= scripts/with-postgres "
+    "uv run python bench/search.py (ou DATABASE_URL=postgres://… uv run python bench/search.py)."
+)
+# What visitors type: plain keywords, plurals, no accents, partial words, one typo.
+KEYWORDS = [
+    "anglais", "anglais professionnel", "toeic", "excel", "bureautique", "word", "tosa",
+    "caces", "caces r489", "cariste", "soudure", "soudeur", "comptabilité", "comptabilite",
+    "compta", "gestion de paie", "paie", "aide soignant", "aide-soignante", "auxiliaire de vie",
+    "développeur web", "developpeur", "python", "javascript", "cybersécurité", "management",
+    "manager", "gestion de projet", "cléa", "vae", "accompagnement vae", "permis",
+    "permis c", "espagnol", "allemand", "français langue étrangère", "sst", "secouriste",
+    "habilitation électrique", "électricien", "maçon", "cuisine", "hygiène alimentaire",
+    "haccp", "coiffure", "esthétique", "marketing digital", "réseaux sociaux",
+    "création d'entreprise", "formations", "formation langue", "logistique", "transport",
+    "angalis", "comptabilitee", "bureatique", "develloppeur", "soudur", "manageemnt",
+]  # fmt: skip
+
+
+def _bench_url(url: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{BENCH_DB}"))
+
+
+def queries(count: int, seed: int = 2026) -> list:
+    """The fixed set of searches (same seed, same catalogue: same searches)."""
+    from mcf.domain.accounts.models import EmploymentStatus
+    from mcf.domain.catalogue.eligibility import Situation
+    from mcf.domain.catalogue.models import Branch, Commune, ListedCertification, Region
+    from mcf.domain.catalogue.search import SearchCriteria, Sort
+
+    rnd = random.Random(seed)
+    regions = list(Region.objects.order_by("code").values_list("code", flat=True))
+    communes = list(
+        Commune.objects.exclude(latitude=None)
+        .order_by("-population", "code")
+        .values_list("code", flat=True)[:300]
+    )
+    branches = list(Branch.objects.order_by("idcc").values_list("id", flat=True))
+    codes = list(
+        ListedCertification.objects.order_by("code_cpf")
+        .values_list("code_cpf", flat=True)
+        .distinct()
+    )
+
+    def situation():
+        if rnd.random() < 0.5:
+            return Situation(
+                EmploymentStatus.SALARIE, rnd.choice(regions), rnd.choice(branches or [None])
+            )
+        return Situation(EmploymentStatus.DEMANDEUR_EMPLOI, rnd.choice(regions))
+
+    result = []
+    kinds = ["keywords", "keywords+region", "code", "keywords+distance", "filters", "situation"]
+    for index in range(count):
+        kind = kinds[index % len(kinds)]
+        text = rnd.choice(KEYWORDS)
+        page = 1 if rnd.random() < 0.8 else rnd.randint(2, 5)
+        if kind == "keywords":
+            criteria = SearchCriteria(text=text, page=page)
+        elif kind == "keywords+region":
+            criteria = SearchCriteria(text=text, region_code=rnd.choice(regions), page=page)
+        elif kind == "code":
+            criteria = SearchCriteria(text=str(rnd.choice(codes)))
+        elif kind == "keywords+distance":
+            criteria = SearchCriteria(
+                text=text,
+                commune_code=rnd.choice(communes),
+                radius_km=rnd.choice([10, 20, 30, 50, 100]),
+                sort=rnd.choice([Sort.RELEVANCE, Sort.DISTANCE]),
+                page=page,
+            )
+        elif kind == "filters":
+            criteria = SearchCriteria(
+                text=text if rnd.random() < 0.5 else "",
+                departement_code=None,
+                region_code=rnd.choice(regions),
+                modalities=rnd.choice([(), ("distance",), ("presentiel", "mixte")]),
+                price_max=rnd.choice([None, 1000, 2500]),
+                duration_max=rnd.choice([None, 35, 150]),
+                sort=rnd.choice([Sort.RELEVANCE, Sort.PRICE, Sort.DURATION]),
+            )
+        else:
+            criteria = SearchCriteria(
+                text=text if rnd.random() < 0.8 else "", situation=situation(), page=page
+            )
+        result.append((kind, criteria))
+    return result
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+def replay(function, searches) -> tuple[list[float], list[int]]:
+    times, totals = [], []
+    for _, criteria in searches:
+        started = time.perf_counter()
+        results = function(criteria)
+        times.append((time.perf_counter() - started) * 1000)
+        totals.append(results.total)
+    return times, totals
+
+
+def run(size: int, count: int, naive_count: int) -> None:
+    """In the bench database: build, rebuild, replay."""
+    import _setup  # noqa: F401 - Django on DATABASE_URL (the bench database)
+    from django.db import connection
+
+    from mcf.domain.catalogue.models import Offer
+    from mcf.domain.catalogue.search import naive_search, search
+    from mcf.domain.catalogue.search.indexing import rebuild_search_index
+    from mcf.domain.catalogue.synthetic import generate_catalogue
+
+    started = time.perf_counter()
+    generate_catalogue(size, seed=2026)
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    rebuild_search_index()
+    rebuilt = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("SELECT pg_size_pretty(pg_relation_size('catalogue_offer_search_vector'))")
+        gin_size = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('catalogue_offer'))")
+        table_size = cursor.fetchone()[0]
+    print(
+        f"{Offer.objects.count():,} offres générées en {built:.0f} s (index de recherche "
+        f"compris) ; rebuild_search_index() seul : {rebuilt:.1f} s ; table des offres "
+        f"{table_size}, index GIN {gin_size}".replace(",", "\u202f")
+    )
+    searches = queries(count)
+    replay(search, searches[:50])  # warm-up: caches of the server and of Python
+    times, totals = replay(search, searches)
+    p50, p95, worst = _percentiles(times)
+    print(
+        f"search() : {len(searches)} recherches, p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+        f"max {worst:.1f} ms ; résultats par recherche : médiane {statistics.median(totals):.0f}, "
+        f"max {max(totals)}"
+    )
+    by_kind: dict[str, list[float]] = {}
+    for (kind, _), elapsed in zip(searches, times, strict=True):
+        by_kind.setdefault(kind, []).append(elapsed)
+    for kind, samples in by_kind.items():
+        k50, k95, kmax = _percentiles(samples)
+        print(f"  {kind:<18} p50 {k50:6.1f} ms  p95 {k95:6.1f} ms  max {kmax:6.1f} ms")
+    if naive_count:
+        subset = searches[:naive_count]
+        naive_times, _ = replay(naive_search, subset)
+        n50, n95, nmax = _percentiles(naive_times)
+        e50, e95, _ = _percentiles(times[:naive_count])
+        print(
+            f"naive_search (ILIKE) sur les {len(subset)} premières : p50 {n50:.0f} ms, "
+            f"p95 {n95:.0f} ms, max {nmax:.0f} ms ; search() sur les mêmes : p50 {e50:.1f} ms, "
+            f"p95 {e95:.1f} ms ; rapport p50 {n50 / e50:.0f}×, p95 {n95 / e95:.0f}×"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=300_000, help="offres (300 000)")
+    parser.add_argument("--queries", type=int, default=240, help="recherches rejouées (240)")
+    parser.add_argument("--naive", type=int, default=None, help="recherches ILIKE (toutes)")
+    parser.add_argument("--keep", action="store_true", help="garder la base du banc")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(sys.argv[1:] if "_setup" not in sys.modules else [])
+    sys.path.insert(0, str(HERE))
+    naive = args.queries if args.naive is None else args.naive
+    if args.child:
+        run(args.size, args.queries, naive)
+        return
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        print(REFUSAL)
+        if "_setup" not in sys.modules:
+            sys.exit(2)
+        return
+
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+        version = admin.execute("SHOW server_version").fetchone()[0]
+    print(
+        f"PostgreSQL {version}, {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} au "
+        f"départ ; {args.size:,} offres, graine 2026".replace(",", "\u202f")
+    )
+    env = {**os.environ, "DATABASE_URL": _bench_url(url), "LOG_LEVEL": "WARNING"}
+    try:
+        subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, str(HERE.parent / "manage.py"), "migrate", "-v", "0"],
+            env={**env, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+            check=True,
+        )
+        subprocess.run(  # noqa: S603 - our own script, in a process on the bench database
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--child",
+                "--size",
+                str(args.size),
+                "--queries",
+                str(args.queries),
+                "--naive",
+                str(naive),
+            ],
+            env=env,
+            check=True,
+        )
+    finally:
+        if not args.keep:
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+
+
+if __name__ == "__main__":
+    main()
