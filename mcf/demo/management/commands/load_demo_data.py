@@ -29,6 +29,7 @@ from mcf.demo.accounts import (
     DEMO_PRO_ADMIN_TOTP_SECRET,
     DEMO_PRO_ADMIN_USERNAME,
 )
+from mcf.demo.catalogue import give_demo_situation, load_demo_catalogue
 from mcf.domain.accounts.models import User
 from mcf.domain.accounts.registration import (
     RegistrationData,
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             created = self._holder() or created
             created = self._professional_admin() or created
         created = self._declarations() or created
+        created = self._catalogue() or created
         self.stdout.write(
             "Données de démonstration : "
             + ("créées." if created else "déjà présentes, rien n'a changé.")
@@ -83,6 +85,13 @@ class Command(BaseCommand):
             DEMO_DECLARATIONS, report_path=Path(tempfile.gettempdir()) / "mcf-demo.rapport.csv"
         )
         return report.years_loaded > 0
+
+    def _catalogue(self) -> bool:
+        """The real referentials, a fixed slice of the synthetic catalogue, and the demo
+        holder's situation (which lists her training search uses)."""
+        created = load_demo_catalogue()
+        holder = User.objects.get(nir_hash=nir_lookup_hash(Nir.parse(DEMO_HOLDER_NIR)))
+        return give_demo_situation(holder) or created
 
     def _totp_device(self, user: User, secret: str) -> bool:
         """A confirmed TOTP device with the published demo secret (second factor)."""
