@@ -149,3 +149,35 @@ def test_the_search_works_without_javascript(browser, live_server, catalogue):
         expect(page.locator("h1")).to_have_text("Soudeur assembleur industriel")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("complete", [False, True], ids=["situation-incomplete", "salarie"])
+def test_holder_search_and_offer_pages_have_no_axe_violation(
+    axe_page: Page, live_server, catalogue, complete
+):
+    from mcf.domain.accounts.models import EmploymentStatus
+    from tests.browser.test_accessibility_holder_space import log_in
+    from tests.factories import registered_holder
+
+    holder = registered_holder()
+    if complete:
+        holder.employment_status = EmploymentStatus.SALARIE
+        holder.branch_id = catalogue.branch_id
+        holder.work_region_id = "53"
+        holder.save()
+    log_in(axe_page, live_server.url)
+    try:
+        base = live_server.url + "/titulaire/rechercher-une-formation/"
+        for path, expected in [
+            ("?lieu=Rennes&rayon=30", "formations trouvées"),
+            ("?prix_min=abc&lieu=Atlantide", "n'a pas été lancée"),
+            (f"{catalogue.usinage.pk}/", "Opérateur régleur en usinage"),
+            (f"{catalogue.anglais.pk}/dossier/", "Bientôt disponible"),
+        ]:
+            response = axe_page.goto(base + path)
+            assert response is not None and response.status == 200, path
+            wait_for_dsfr(axe_page)
+            expect(axe_page.locator("main")).to_contain_text(expected)
+            assert_no_axe_violations(axe_page)
+    finally:
+        axe_page.context.clear_cookies()  # the axe context is shared: leave it logged out

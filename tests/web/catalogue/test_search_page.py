@@ -94,6 +94,21 @@ def test_each_filter(client, catalogue, params, expected):
     assert titles(html) == {getattr(catalogue, name).title for name in expected}
 
 
+@pytest.mark.parametrize(
+    ("lieu", "rayon", "understood"),
+    [
+        ("brest", "", "Brest (29)"),
+        ("29200", "", "29200 (Brest)"),
+        ("35400", "30", "35400 (Saint-Malo), à 30 km autour"),
+        ("ille et vilaine", "", "Ille-et-Vilaine (35)"),
+        ("BRETAGNE", "", "Bretagne"),
+    ],
+)
+def test_the_place_understood_is_said_back(client, catalogue, lieu, rayon, understood):
+    _, html = get(client, lieu=lieu, rayon=rayon)
+    assert f"Lieu retenu : {understood}</p>" in unescape(html)
+
+
 def test_session_dates_filter_on_the_start_of_a_session(client, catalogue):
     today = timezone.localdate()
     _, html = get(client, du=f"{today:%Y-%m-%d}")
