@@ -14,7 +14,14 @@ lines), then for N/10 and N, in the same run and on the same server:
   generated in another child so that the parent, hence the start of each measure, stays
   small.)
 
-Then the N file is loaded a second time (everything « déjà chargé »).
+Then the N file is loaded a second time (everything « déjà chargé »), and the N/10 file is
+uploaded through the back office's code path (``submit_upload``: checks and storage, the
+request's part; then the background task ``run_upload``) into an empty ledger.
+
+Besides wall-clock time, each import reports the CPU seconds of the Python process and of
+its PostgreSQL backend (read from ``/proc``, when the server runs on this machine): on a
+machine shared with other work, wall time varies with the load, CPU time much less, and
+their sum bounds what two cores can do.
 
 The benchmark works in its own database (``mcf_bench_feed``, created, migrated and dropped
 on the server of DATABASE_URL): it never touches the data of DATABASE_URL's database.
@@ -143,6 +150,16 @@ def _n(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u202f")
 
 
+def _cpu_or_dash(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _cpu_text(result: dict) -> str:
+    server = result.get("server_cpu")
+    text = f"CPU Python {result['python_cpu']:.1f} s"
+    return text + (f", serveur {server:.1f} s" if server is not None else "")
+
+
 def _bench_url(url: str) -> str:
     parts = urlparse(url)
     return urlunparse(parts._replace(path=f"/{BENCH_DB}"))
@@ -160,13 +177,43 @@ def _child(args: list[str], url: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _backend_cpu() -> tuple[int | None, float | None]:
+    """(pid, CPU seconds so far) of this process's PostgreSQL backend, if it is local."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid, _process_cpu(pid)
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None  # a remote server, or no /proc
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_since(pid, server_start, python_start) -> dict[str, float | None]:
+    server_now = _process_cpu(pid)
+    return {
+        "python_cpu": time.process_time() - python_start,
+        "server_cpu": None
+        if server_start is None or server_now is None
+        else server_now - server_start,
+    }
+
+
 def run_child_import(path: str) -> None:
-    """In a fresh process: one import, its duration and the process's peak RSS."""
+    """In a fresh process: one import, its duration, CPU and the process's peak RSS."""
     import _setup  # noqa: F401 - Django on DATABASE_URL
 
     from mcf.domain.hours.feed import import_declarations
 
+    pid, server_start = _backend_cpu()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    python_start = time.process_time()
     started = time.perf_counter()
     report = import_declarations(path)
     elapsed = time.perf_counter() - started
@@ -174,6 +221,7 @@ def run_child_import(path: str) -> None:
     print(
         json.dumps(
             {
+                **_cpu_since(pid, server_start, python_start),
                 "seconds": elapsed,
                 "rss_before_kib": before,
                 "rss_peak_kib": peak,
@@ -184,6 +232,47 @@ def run_child_import(path: str) -> None:
                 "already_loaded": report.already_loaded,
                 "hours": report.hours_credited,
                 "timings": report.timings,
+            }
+        )
+    )
+
+
+def run_child_upload(path: str) -> None:
+    """In a fresh process: the back office's upload of ``path`` — ``submit_upload`` (what
+    the request does: checks, storage, queueing) then ``run_upload`` (the task)."""
+    import _setup  # noqa: F401
+    from django.conf import settings
+    from django.core.files import File
+
+    from mcf.domain.accounts.models import User
+    from mcf.domain.hours.feed.uploads import run_upload, submit_upload
+    from mcf.domain.hours.models import FeedImport
+
+    operator, _ = User.objects.get_or_create(
+        username="bench-operatrice", defaults={"is_staff": True}
+    )
+    with tempfile.TemporaryDirectory(prefix="mcf-bench-upload-") as folder:
+        settings.FEED_UPLOAD_DIR = folder
+        started = time.perf_counter()
+        with open(path, "rb") as handle:
+            run = submit_upload(File(handle, name=Path(path).name), operator)
+        request_seconds = time.perf_counter() - started
+        pid, server_start = _backend_cpu()
+        python_start = time.process_time()
+        started = time.perf_counter()
+        outcome = run_upload(run.pk)
+        task_seconds = time.perf_counter() - started
+        cpu = _cpu_since(pid, server_start, python_start)
+        run = FeedImport.objects.get(pk=run.pk)
+    print(
+        json.dumps(
+            {
+                "request_seconds": request_seconds,
+                "task_seconds": task_seconds,
+                "outcome": outcome,
+                "status": run.status,
+                "lines": run.lines_read,
+                **cpu,
             }
         )
     )
@@ -239,12 +328,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--upload", help=argparse.SUPPRESS)
     parser.add_argument("--migrate", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(sys.argv[1:] if "_setup" not in sys.modules else [])
     sys.path.insert(0, str(HERE))
     if args.child:
         run_child_import(args.child)
+        return
+    if args.upload:
+        run_child_upload(args.upload)
         return
     if args.migrate:
         run_child_migrate()
@@ -296,12 +389,13 @@ def main() -> None:
                 print(
                     f"  import : {result['seconds']:.1f} s ({timings}) ; "
                     f"{_n(result['years_loaded'])} années-personnes, "
-                    f"{_n(result['rejected'])} lignes rejetées"
+                    f"{_n(result['rejected'])} lignes rejetées ; {_cpu_text(result)}"
                 )
             print()
             print(
                 f"{'déclarations':>13} {'import (s)':>10} {'décl./s':>9} "
-                f"{'COPY brut (s)':>13} {'COPY/s':>9} {'ratio':>6} {'RSS max (Mio)':>14}"
+                f"{'COPY brut (s)':>13} {'COPY/s':>9} {'ratio':>6} {'RSS max (Mio)':>14} "
+                f"{'CPU Python (s)':>14} {'CPU serveur (s)':>15}"
             )
             for size, raw, result in rows:
                 rate = size / result["seconds"]
@@ -309,7 +403,8 @@ def main() -> None:
                 print(
                     f"{_n(size):>13} {result['seconds']:>10.2f} {_n(rate):>9} {raw:>13.2f} "
                     f"{_n(raw_rate):>9} {rate / raw_rate:>6.1%} "
-                    f"{result['rss_peak_kib'] / 1024:>14.0f}"
+                    f"{result['rss_peak_kib'] / 1024:>14.0f} {result['python_cpu']:>14.1f} "
+                    f"{_cpu_or_dash(result.get('server_cpu')):>15}"
                 )
             # The same file again: every person-year is « déjà chargé » (idempotent re-run).
             again = _child(["--child", str(path)], bench_url)
@@ -317,7 +412,16 @@ def main() -> None:
                 f"{'même fichier rechargé':>24} : {again['seconds']:.1f} s, "
                 f"{_n(size / again['seconds'])} décl./s, "
                 f"{_n(again['already_loaded'])} années-personnes déjà chargées, "
-                f"{_n(again['years_loaded'])} chargées"
+                f"{_n(again['years_loaded'])} chargées ; {_cpu_text(again)}"
+            )
+            empty_ledger(bench_url)
+            small_file = Path(folder) / f"declarations-{sizes[0]}.csv"
+            upload = _child(["--upload", str(small_file)], bench_url)
+            print(
+                f"dépôt en gestion de {_n(sizes[0])} déclarations : requête (contrôles, "
+                f"enregistrement, mise en file) {upload['request_seconds'] * 1000:.0f} ms ; "
+                f"tâche {upload['task_seconds']:.1f} s ({upload['outcome']}, "
+                f"{_n(sizes[0] / upload['task_seconds'])} décl./s ; {_cpu_text(upload)})"
             )
             small, large = rows[0][2]["rss_peak_kib"], rows[1][2]["rss_peak_kib"]
             print(
