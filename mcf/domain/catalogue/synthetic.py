@@ -62,6 +62,7 @@ MAX_OFFERS = 1_000_000
 ORGANISMES_PER_OFFER = 15_000 / 200_000
 MIN_ORGANISMES = 5
 BATCH = 10_000  # offers made and written per round
+TEXT_VARIANTS = 64  # objectives, contents and strengths drawn per family
 # Codes CPF of the two certifications the law names (the real ones), the rest 6 digits.
 FIXED_CODES_CPF = {"CLEA": 201, "VAE": 200}
 # The real averages (domain.md §4) and the scales that bring the families' log-normal
@@ -126,61 +127,81 @@ class _Writer:
     def __init__(self):
         self.postgres = connection.vendor == "postgresql"
         self._next_id: dict[type, int] = {}
-        self._deferred: list[str] = []  # statements remaking what begin() dropped
+        # (name, statement) remaking what begin() dropped; the name only on SQLite.
+        self._deferred: list[tuple[str, str]] = []
         now = timezone.now()
         self.now = now if self.postgres else connection.ops.adapt_datetimefield_value(now)
 
     def begin(self) -> None:
-        """PostgreSQL's recipe for populating tables (« Populating a Database »): the
-        offers' and sessions' secondary indexes and foreign keys are dropped for the load
-        and remade at the end (a sorted index build and one set-based check are far faster
-        than per-row maintenance), and the search engine's per-row triggers are switched
-        off (``rebuild_search_index`` computes, set-based, what they would have: its
-        documented contract for bulk loads). Definitions are read from the catalog, so
-        indexes and constraints added by others are remade as they were."""
-        if not self.postgres:
-            return
+        """PostgreSQL's recipe for populating tables (« Populating a Database »), applied
+        to offers and sessions: their secondary indexes (and, on PostgreSQL, foreign keys)
+        are dropped for the load and remade at the end — one sorted build and one
+        set-based check instead of per-row maintenance — and the search engine's per-row
+        triggers are off (``rebuild_search_index`` computes, set-based, what they would
+        have: its documented contract for bulk loads). Definitions are read from the
+        database's catalog, so what others added comes back as it was."""
         with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for model in (Offer, Session):
-                table = model._meta.db_table
-                cursor.execute(
-                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-                    [table],
+            if self.postgres:
+                self._begin_postgres(cursor)
+            else:
+                self._begin_sqlite(cursor)
+
+    def _begin_postgres(self, cursor) -> None:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for model in (Offer, Session):
+            table, quoted = model._meta.db_table, self._table(model)
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                name = connection.ops.quote_name(name)
+                self._deferred.append(
+                    ("", f"ALTER TABLE {quoted} ADD CONSTRAINT {name} {definition}")
                 )
-                for name, definition in cursor.fetchall():
-                    self._deferred.append(
-                        f"ALTER TABLE {self._table(model)} ADD CONSTRAINT "
-                        f"{connection.ops.quote_name(name)} {definition}"
-                    )
-                    cursor.execute(
-                        f"ALTER TABLE {self._table(model)} DROP CONSTRAINT "
-                        f"{connection.ops.quote_name(name)}"
-                    )
-                cursor.execute(
-                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
-                    "AND indexname NOT IN (SELECT conname FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass) ORDER BY indexname",
-                    [table, table],
-                )
-                for name, definition in cursor.fetchall():
-                    self._deferred.insert(0, definition)
-                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-                cursor.execute(f"ALTER TABLE {self._table(model)} DISABLE TRIGGER USER")
+                cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {name}")
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint "
+                "WHERE conrelid = %s::regclass) ORDER BY indexname",
+                [table, table],
+            )
+            for name, definition in cursor.fetchall():
+                self._deferred.insert(0, ("", definition))
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            cursor.execute(f"ALTER TABLE {quoted} DISABLE TRIGGER USER")
+
+    def _begin_sqlite(self, cursor) -> None:
+        # Named indexes and triggers (unique constraints' automatic indexes have no SQL
+        # and stay); foreign keys cannot be dropped without remaking the table.
+        cursor.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL AND tbl_name IN (%s, %s) ORDER BY type, name",
+            [Offer._meta.db_table, Session._meta.db_table],
+        )
+        for kind, name, sql in cursor.fetchall():
+            self._deferred.append((name, sql))
+            cursor.execute(f"DROP {kind.upper()} {connection.ops.quote_name(name)}")
 
     def end(self) -> None:
-        """Remake what ``begin`` dropped (indexes first, then foreign keys)."""
-        if not self.postgres:
-            return
+        """Remake what ``begin`` dropped (indexes first, then foreign keys or triggers),
+        skipping what ``rebuild_search_index`` already put back."""
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            for statement in self._deferred:
+            if self.postgres:
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            else:
+                cursor.execute("SELECT name FROM sqlite_master")
+                existing = {name for (name,) in cursor.fetchall()}
+                self._deferred = [(n, sql) for n, sql in self._deferred if n not in existing]
+            for _, statement in self._deferred:
                 cursor.execute(statement)
             for model in (Offer, Session):
-                cursor.execute(f"ALTER TABLE {self._table(model)} ENABLE TRIGGER USER")
+                if self.postgres:
+                    cursor.execute(f"ALTER TABLE {self._table(model)} ENABLE TRIGGER USER")
                 cursor.execute(f"ANALYZE {self._table(model)}")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            if self.postgres:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         self._deferred.clear()
 
     @staticmethod
@@ -302,6 +323,23 @@ class _Generator:
         self.branch_lists = {idcc: pk for pk, _, _, idcc in lists if idcc}
         mean_remote = sum(f.remote * f.weight for f in FAMILIES) / sum(f.weight for f in FAMILIES)
         self.remote_scale = 0.30 / mean_remote  # ≈ 30 % not in person: 20 % distance, 10 % mixte
+        self.texts = {family.key: self._texts(family) for family in FAMILIES}
+
+    def _texts(self, family: Family) -> tuple[list[str], list[str], list[str]]:
+        """Objectives, contents and strengths of a family, drawn once (variants picked per
+        offer: sampling phrases for each offer was a third of the generation time)."""
+        rng = self.rng
+        objectives, contents, strengths = [], [], []
+        for _ in range(TEXT_VARIANTS):
+            objectives.append(
+                " ".join(rng.sample(family.objectives, min(2, len(family.objectives))))
+            )
+            modules = rng.sample(family.modules, min(len(family.modules), rng.randint(3, 5)))
+            contents.append(
+                "\n".join(f"Module {n} : {module}" for n, module in enumerate(modules, start=1))
+            )
+            strengths.append(" ".join(rng.sample(STRENGTHS, rng.randint(2, 3))))
+        return objectives, contents, strengths
 
     def place(self) -> _Place:
         """A commune drawn with a probability proportional to its population."""
@@ -454,7 +492,7 @@ class _Generator:
             )
             rate = PRICE_SCALE * family.rate * rng.lognormvariate(0, RATE_SIGMA)
             price = max(90, min(25_000, int(round(hours * rate, -1))))
-            modules = rng.sample(family.modules, min(len(family.modules), rng.randint(3, 5)))
+            objective, content, strengths = self.texts[family.key]
             title = rng.choice(cert.titles or family.titles).format(
                 cert=cert.short or cert.title, topic=cert.topic, topic_lower=cert.topic.lower()
             )
@@ -464,11 +502,9 @@ class _Generator:
                     pk_org,
                     cert_id,
                     title[:300],
-                    " ".join(rng.sample(family.objectives, min(2, len(family.objectives)))),
-                    "\n".join(
-                        f"Module {n} : {module}" for n, module in enumerate(modules, start=1)
-                    ),
-                    " ".join(rng.sample(STRENGTHS, rng.randint(2, 3))),
+                    objective[rng.randrange(TEXT_VARIANTS)],
+                    content[rng.randrange(TEXT_VARIANTS)],
+                    strengths[rng.randrange(TEXT_VARIANTS)],
                     hours,
                     f"{price}.00",
                     modality,
