@@ -3,6 +3,7 @@
 
 from django.views.decorators.http import require_GET
 
+from mcf.web.catalogue.forms import SearchForm
 from mcf.web.catalogue.views import PUBLIC, dossier_soon_page, offer_page, search_page
 
 
@@ -13,7 +14,13 @@ def training_search(request):
 
 @require_GET
 def training_offer(request, pk: int):
-    return offer_page(request, PUBLIC, pk)
+    # Reached from the results, the URL carries the search, and so the situation chosen.
+    situation = None
+    if request.GET.get("statut"):
+        form = SearchForm(request.GET, ask_situation=True)
+        if form.is_valid():
+            situation = form.situation()
+    return offer_page(request, PUBLIC, pk, situation=situation)
 
 
 @require_GET

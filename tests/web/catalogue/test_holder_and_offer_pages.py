@@ -214,3 +214,17 @@ def test_offer_page_query_count_is_flat(client, catalogue, django_assert_num_que
     # The offer with its organisme and certification, its lists, its sessions.
     with django_assert_num_queries(3):
         client.get(f"/formations/{catalogue.anglais.pk}/")
+
+
+def test_the_public_offer_page_follows_the_situation_chosen_in_the_search(client, catalogue):
+    path = f"/formations/{catalogue.usinage.pk}/"
+    html = unescape(client.get(path, {"statut": "demandeur_emploi"}).content.decode())
+    assert "Formation non éligible pour votre situation" in html
+    assert "la situation choisie dans votre recherche" in html
+    assert "Créer un dossier de formation</a>" not in html
+    params = {"statut": "salarie", "branche": "3248", "q": "usinage"}
+    html = unescape(client.get(path, params).content.decode())
+    assert "Vous pouvez utiliser cette liste" in html
+    assert "Retour à la recherche" in html and "statut=salarie" in html
+    html = unescape(client.get(path).content.decode())
+    assert "Pour vous" not in html
