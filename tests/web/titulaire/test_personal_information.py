@@ -431,3 +431,11 @@ def test_val01_odd_input_never_gives_a_500(holder, referentials, url):
         response = client.post(url, dict.fromkeys(FORMS[url], value))
         assert response.status_code in {200, 302}, (url, value[:20], response.status_code)
         assert "<script>alert(1)</script>" not in response.content.decode(errors="replace")
+
+
+def test_auth14_link_page_query_count(holder, django_assert_num_queries):
+    logged_in().post(PAGE + "courriel/", {"email": NEW_EMAIL, "email_confirmation": NEW_EMAIL})
+    path = confirmation_path()
+    # The request with its holder (one join); an anonymous visitor has no session row.
+    with django_assert_num_queries(1):
+        assert Client().get(path).status_code == 200
