@@ -34,6 +34,7 @@ from mcf.domain.hours.feed.uploads import (
     max_upload_bytes,
     read_progress,
     report_path,
+    stalled_minutes,
     submit_upload,
 )
 from mcf.domain.hours.ledger import CORRECTION_REASON_MAX, HoursError, correct_cpf
@@ -185,6 +186,7 @@ class FeedImportAdmin(_PermissionAdmin):
             run=run,
             state=progress_text(run),
             summary_lines=run.summary.splitlines(),
+            stalled=stalled_minutes(run),
             report_available=run.status == FeedImport.Status.DONE and report_path(run).is_file(),
         )
         return TemplateResponse(request, "backoffice/feed_import.html", context)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -13,6 +14,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from mcf.domain.accounts.models import User
 from mcf.domain.hours.feed import HEADER_LINE
@@ -143,7 +147,7 @@ def test_a_refused_file_stays_on_the_form_with_a_french_message(importer):
     assert FeedImport.objects.count() == 0
 
 
-def test_vaL_01_odd_uploads_never_give_a_500(importer):
+def test_val_01_odd_uploads_never_give_a_500(importer):
     _, client = importer
     for upload in (
         SimpleUploadedFile("x.csv", b"\x00\xff" * 1000),
@@ -167,6 +171,20 @@ def test_a_running_import_shows_its_progress(importer):
     assert expected in client.get(f"{UPLOADS}{run.pk}/change/").content.decode()
     assert expected in client.get(UPLOADS).content.decode()
     assert client.get(f"{UPLOADS}{run.pk}/rapport/").status_code == 404
+
+
+def test_a_run_without_sign_of_life_says_the_worker_may_have_stopped(importer):
+    user, client = importer
+    run = submit_upload(csv_file(*good_lines()), user)
+    started = timezone.now() - timedelta(minutes=20)
+    FeedImport.objects.filter(pk=run.pk).update(
+        status=FeedImport.Status.RUNNING, started_at=started
+    )
+    page = client.get(f"{UPLOADS}{run.pk}/change/").content.decode()
+    assert "Aucun signe d'activité depuis 20 minutes" in page
+    progress_path(run).write_text('{"phase": "application", "percent": 50}')  # alive again
+    page = client.get(f"{UPLOADS}{run.pk}/change/").content.decode()
+    assert "Aucun signe" not in page and "calcul et écriture des crédits, 50 %" in page
 
 
 def test_query_counts_of_the_feed_pages_do_not_grow_with_the_runs(
@@ -290,3 +308,26 @@ def test_query_count_of_the_counter_page_is_flat(corrector, django_assert_num_qu
         Entry.objects.create(counter=counter, kind=Entry.Kind.FEED, hours=0, year=year)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+@given(
+    hours=st.text(max_size=30),
+    year=st.text(max_size=10),
+    reason=st.text(max_size=300),
+    nir=st.text(max_size=60),
+)
+@hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_val_01_any_typed_text_gives_a_page_never_a_500(corrector, hours, year, reason, nir):
+    _, client = corrector
+    counter = Counter.objects.first() or fed_counter()
+    assert client.post(COUNTERS, {"nir": nir}).status_code in (200, 302)
+    response = client.post(
+        f"{COUNTERS}{counter.pk}/change/", {"hours": hours, "year": year, "reason": reason}
+    )
+    assert response.status_code in (200, 302)
+    counter.refresh_from_db()
+    assert 0 <= counter.cpf_balance <= 150

@@ -38,6 +38,9 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # ≈ 2 million lines; larger files: the 
 SNIFF_BYTES = 64 * 1024
 EXTENSIONS = (".csv", ".txt")
 PROGRESS_EVERY_SECONDS = 1.0
+# No progress for this long: say the worker may have stopped (a national file's grouping
+# sort writes no progress for a few minutes; a killed worker writes none ever again).
+STALL_MINUTES = 15
 
 
 class UploadRefused(ValueError):
@@ -151,6 +154,20 @@ def submit_upload(uploaded, operator) -> FeedImport:
         size=run.size,
     )
     return run
+
+
+def stalled_minutes(run: FeedImport, *, now=None) -> int | None:
+    """Minutes without a sign of life (progress written) of a running import, when more
+    than ``STALL_MINUTES``: its worker was probably stopped (the import's transaction is
+    then rolled back, nothing was written). None otherwise."""
+    if run.status != FeedImport.Status.RUNNING or run.started_at is None:
+        return None
+    last = run.started_at.timestamp()
+    with contextlib.suppress(OSError):
+        last = max(last, progress_path(run).stat().st_mtime)
+    now = (now or timezone.now()).timestamp()
+    minutes = int((now - last) // 60)
+    return minutes if minutes >= STALL_MINUTES else None
 
 
 def read_progress(run: FeedImport) -> dict | None:
