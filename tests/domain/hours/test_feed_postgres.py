@@ -168,3 +168,37 @@ def test_the_same_file_loaded_twice_at_the_same_time_credits_once(tmp_path):
     assert loaded[:3] == [0, 0, 0] and loaded[3] > 0
     assert all(r.already_loaded == loaded[3] for r in reports if r.years_loaded == 0)
     assert Entry.objects.filter(kind=Entry.Kind.FEED).count() == loaded[3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rel_03_imports_and_back_office_corrections_at_the_same_time(tmp_path):
+    """10 yearly imports and 10 corrections (−5 h, refused cleanly when the balance is too
+    low) race on one counter: the invariants hold and every correction is either written
+    whole or refused."""
+    from mcf.domain.accounts.models import User
+    from mcf.domain.hours.ledger import HoursError, correct_cpf
+
+    holder = registered_holder(NIR_A)
+    counter = Counter.objects.get(holder=holder)
+    operator = User.objects.create_user(username="operatrice", password="x", is_staff=True)
+    files = [
+        write_file(tmp_path, [line(year, NIR_A, "1607")], f"{year}.csv")
+        for year in range(2015, 2025)
+    ]
+    refused = []
+
+    def correction():
+        try:
+            correct_cpf(counter.pk, hours=-5, reason="Concurrence", operator=operator)
+        except HoursError as error:
+            refused.append(error.code)
+
+    jobs = [lambda path=path: import_declarations(path, today=TODAY, now=NOW) for path in files]
+    _run_threads(jobs + [correction] * 10)
+
+    assert_invariants()
+    counter.refresh_from_db()
+    corrections = Entry.objects.filter(counter=counter, kind=Entry.Kind.CORRECTION)
+    assert corrections.count() + len(refused) == 10 and set(refused) <= {"floor"}
+    assert Entry.objects.filter(counter=counter, kind=Entry.Kind.FEED).count() == 10
+    assert 0 <= counter.cpf_balance <= 150
