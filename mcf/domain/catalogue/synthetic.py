@@ -569,7 +569,7 @@ def generate_catalogue(
     """Write a synthetic catalogue of ``offers`` offers into an empty catalogue (or, with
     ``replace``, instead of the current one). The same seed and day give the same rows
     (sessions are placed around ``today``). Loads the referentials if they are missing;
-    rebuilds the search index once at the end, inside the transaction."""
+    rebuilds the search index once at the end, after the commit."""
     if not 0 <= offers <= MAX_OFFERS:
         raise ValueError(f"Le nombre d'offres doit être compris entre 0 et {MAX_OFFERS}.")
     started = time.perf_counter()
@@ -617,11 +617,13 @@ def generate_catalogue(
                 )
                 bar.update(len(batch))
         lap("offres et sessions")
-        rebuild_search_index()
-        lap("index de recherche")
         writer.end()
         lap("index et clés étrangères")
     lap("validation")
+    # After the commit: inside, its statements would wait for locks (ANALYZE) while this
+    # transaction holds the offers' exclusive ones — autovacuum made that a deadlock.
+    rebuild_search_index()
+    lap("index de recherche")
     return GenerationStats(
         engine=connection.vendor,
         seed=seed,
