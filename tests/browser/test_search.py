@@ -181,3 +181,19 @@ def test_holder_search_and_offer_pages_have_no_axe_violation(
             assert_no_axe_violations(axe_page)
     finally:
         axe_page.context.clear_cookies()  # the axe context is shared: leave it logged out
+
+
+def test_communes_are_suggested_while_typing(journey: Journey, catalogue):
+    page = journey.page
+    open_search(page, journey.base_url)
+    page.locator("#id_lieu").press_sequentially("Sain")
+    expect(page.locator('#lieu-suggestions option[value="Saint-Malo (35)"]')).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/formations/$"))  # suggestions are not a search
+    page.locator("#id_lieu").fill("Saint-Malo (35)")
+    page.get_by_label("Rayon autour de la commune").select_option("100")
+    page.get_by_role("button", name="Rechercher des formations").click()
+    expect(page.locator("#lieu-retenu")).to_have_text(
+        "Lieu retenu : Saint-Malo (35), à 100 km autour"
+    )
+    expect(results_heading(page)).to_have_text("27 formations trouvées")
+    journey.assert_clean()

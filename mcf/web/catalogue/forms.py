@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django import forms
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.formats import date_format
 from dsfr.forms import DsfrBaseForm
 
@@ -236,6 +237,20 @@ class SearchForm(DsfrBaseForm):
         for name in FACET_FIELDS:
             data.setlist(name, [v for v in data.getlist(name) if v.strip()])
         super().__init__(data)
+        # Suggestions of communes while typing (htmx fills the datalist; none without JS).
+        self.fields["lieu"].widget.attrs.update(
+            {
+                "list": "lieu-suggestions",
+                "autocomplete": "off",
+                "hx-get": reverse("public:commune_suggestions"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#lieu-suggestions",
+                "hx-swap": "outerHTML",
+                "hx-push-url": "false",
+                "hx-indicator": "this",
+                "hx-sync": "this:replace",
+            }
+        )
         self.ask_situation = ask_situation
         self.place: Place | None = None
         self.branches: dict[str, Branch] = {}

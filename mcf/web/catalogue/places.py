@@ -22,6 +22,8 @@ except ImportError:  # pragma: no cover - depends on the other package's progres
     find_communes = None
 
 MAX_CANDIDATES = 5
+MAX_SUGGESTIONS = 8
+MIN_SUGGESTED = 2  # characters typed before communes are suggested
 POSTAL_CODE = re.compile(r"^\d{5}$")
 DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2[ab]|97[1-6])$", re.IGNORECASE)
 # « Rennes (35) », « Rennes (35000) », « Rennes 35000 », « Rennes - 35 »
@@ -152,3 +154,10 @@ def _distinct(communes) -> list[Commune]:
             seen.add(commune.code)
             result.append(commune)
     return result
+
+
+def suggest_communes(text: str) -> list[str]:
+    """Up to 8 « Nom (département) » for the datalist of « Lieu », most populated first."""
+    if find_communes is None or POSTAL_CODE.match(text) or text.isdigit():
+        return []
+    return [commune_label(c) for c in _distinct(find_communes(text))[:MAX_SUGGESTIONS]]

@@ -21,7 +21,14 @@ from django.utils.cache import patch_vary_headers
 from mcf.domain.catalogue.eligibility import Situation, allowed_lists_filter
 from mcf.domain.catalogue.models import EligibilityList, ListedCertification, Offer, Session
 from mcf.domain.catalogue.search import OfferHit, SearchResults, search
-from mcf.web.catalogue.forms import FACET_FIELDS, SINGLE_FACET_FIELDS, SearchForm, parse_page
+from mcf.web.catalogue.forms import (
+    FACET_FIELDS,
+    MAX_PLACE,
+    SINGLE_FACET_FIELDS,
+    SearchForm,
+    parse_page,
+)
+from mcf.web.catalogue.places import MIN_SUGGESTED, suggest_communes
 
 
 @dataclass(frozen=True)
@@ -323,3 +330,10 @@ def dossier_soon_page(request, space: Space, pk: int):
     if offer is None:
         return render(request, "catalogue/offer_not_found.html", context, status=404)
     return render(request, "catalogue/dossier_soon.html", context)
+
+
+def commune_suggestions(request):
+    """The datalist of « Lieu »: communes starting with what was typed (« Rennes (35) »)."""
+    typed = " ".join(request.GET.get("lieu", "").split())[:MAX_PLACE]
+    communes = suggest_communes(typed) if len(typed) >= MIN_SUGGESTED else []
+    return render(request, "catalogue/includes/lieu_suggestions.html", {"communes": communes})

@@ -4,7 +4,13 @@
 from django.views.decorators.http import require_GET
 
 from mcf.web.catalogue.forms import SearchForm
-from mcf.web.catalogue.views import PUBLIC, dossier_soon_page, offer_page, search_page
+from mcf.web.catalogue.views import (
+    PUBLIC,
+    commune_suggestions,
+    dossier_soon_page,
+    offer_page,
+    search_page,
+)
 
 
 @require_GET
@@ -26,3 +32,8 @@ def training_offer(request, pk: int):
 @require_GET
 def training_dossier(request, pk: int):
     return dossier_soon_page(request, PUBLIC, pk)
+
+
+@require_GET
+def training_communes(request):
+    return commune_suggestions(request)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("recherche/", views.site_search, name="search"),
     path("formations/", training_views.training_search, name="training_search"),
     path("formations/<int:pk>/", training_views.training_offer, name="training_offer"),
+    path("formations/communes/", training_views.training_communes, name="commune_suggestions"),
     path("formations/<int:pk>/dossier/", training_views.training_dossier, name="training_dossier"),
     path("nous-contacter/", views.contact, name="contact"),
     path("nous-contacter/merci/", views.contact_sent, name="contact_sent"),

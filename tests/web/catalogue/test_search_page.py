@@ -398,3 +398,16 @@ def test_the_pushed_url_keeps_the_page_and_leaves_the_default_sort_out(client, c
         URL, {"q": "bureautique", "tri": "pertinence", "page": "2"}, headers={"HX-Request": "true"}
     )
     assert response["HX-Push-Url"] == "/formations/?q=bureautique&page=2"
+
+
+def test_communes_are_suggested_while_typing_the_place(client, catalogue):
+    html = client.get(URL).content.decode()
+    assert 'list="lieu-suggestions"' in html and 'hx-get="/formations/communes/"' in html
+    assert '<datalist id="lieu-suggestions"></datalist>' in html
+    response = client.get("/formations/communes/", {"lieu": "saint"})
+    assert response.content.decode() == (
+        '<datalist id="lieu-suggestions"><option value="Saint-Malo (35)"></option></datalist>\n'
+    )
+    for typed in ["r", "35000", "<script>", "x" * 10_000]:
+        html = client.get("/formations/communes/", {"lieu": typed}).content.decode()
+        assert html == '<datalist id="lieu-suggestions"></datalist>\n'
