@@ -131,7 +131,7 @@ def replay(function, searches) -> tuple[list[float], list[int]]:
     return times, totals
 
 
-def run(size: int, count: int, naive_count: int) -> None:
+def run(size: int, count: int, naive_count: int, reuse: bool) -> None:
     """In the bench database: build, rebuild, replay."""
     import _setup  # noqa: F401 - Django on DATABASE_URL (the bench database)
     from django.db import connection
@@ -142,21 +142,24 @@ def run(size: int, count: int, naive_count: int) -> None:
     from mcf.domain.catalogue.synthetic import generate_catalogue
 
     started = time.perf_counter()
-    generate_catalogue(size, seed=2026)
+    if not reuse:
+        generate_catalogue(size, seed=2026)
     built = time.perf_counter() - started
     started = time.perf_counter()
     rebuild_search_index()
     rebuilt = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-        cursor.execute("SELECT pg_size_pretty(pg_relation_size('catalogue_offer_search_vector'))")
-        gin_size = cursor.fetchone()[0]
-        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('catalogue_offer'))")
-        table_size = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('catalogue_offer')), "
+            "pg_size_pretty(pg_relation_size('catalogue_offersearch')), "
+            "pg_size_pretty(pg_relation_size('catalogue_offersearch_text'))"
+        )
+        offers_size, dense_size, text_size = cursor.fetchone()
     print(
         f"{Offer.objects.count():,} offres générées en {built:.0f} s (index de recherche "
-        f"compris) ; rebuild_search_index() seul : {rebuilt:.1f} s ; table des offres "
-        f"{table_size}, index GIN {gin_size}".replace(",", "\u202f")
+        f"compris) ; rebuild_search_index() seul : {rebuilt:.1f} s ; offres {offers_size}, "
+        f"table dense {dense_size}, index GIN des textes {text_size}".replace(",", "\u202f")
     )
     searches = queries(count)
     replay(search, searches[:50])  # warm-up: caches of the server and of Python
@@ -191,12 +194,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=240, help="recherches rejouées (240)")
     parser.add_argument("--naive", type=int, default=None, help="recherches ILIKE (toutes)")
     parser.add_argument("--keep", action="store_true", help="garder la base du banc")
+    parser.add_argument("--reuse", action="store_true", help="reprendre la base gardée")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(sys.argv[1:] if "_setup" not in sys.modules else [])
     sys.path.insert(0, str(HERE))
     naive = args.queries if args.naive is None else args.naive
     if args.child:
-        run(args.size, args.queries, naive)
+        run(args.size, args.queries, naive, args.reuse)
         return
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -208,8 +212,9 @@ def main() -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+        if not args.reuse:
+            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            admin.execute(f"CREATE DATABASE {BENCH_DB}")
         version = admin.execute("SHOW server_version").fetchone()[0]
     print(
         f"PostgreSQL {version}, {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} au "
@@ -233,12 +238,13 @@ def main() -> None:
                 str(args.queries),
                 "--naive",
                 str(naive),
+                *(["--reuse"] if args.reuse else []),
             ],
             env=env,
             check=True,
         )
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             with psycopg.connect(url, autocommit=True) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
 

@@ -3,13 +3,14 @@
 
 Searches read ``catalogue_offersearch`` (``OfferSearch``): one row of ~100 bytes per offer
 with its filter columns, kept by triggers (see ``indexing``), so that counting and grouping
-tens of thousands of matches reads a few thousand pages. The texts are indexed by GIN
-indexes on expressions of that row (``mcf_offer_vector``: the offer's title with weight A,
-its certification's title and code B, objectif and points forts C, contenu D;
-``mcf_offer_title_vector``: the title), in the ``mcf_french`` configuration (``unaccent``
-then the French Snowball stemmer). Each word is searched as a prefix (``compta`` →
-``compt:*``). Ranking keys are memberships in sets found through those indexes (hashed
-subplans), never a per-row computation on the texts.
+tens of thousands of matches reads a few thousand pages. The texts are indexed by a GIN
+index on an expression of that row (``mcf_offer_vector``: the offer's title with weight A,
+its certification's title and code B, objectif and points forts C, contenu D), in the
+``mcf_french`` configuration (``unaccent`` then the French Snowball stemmer). Each word is
+searched by its stem when it is a whole word of the titles, else as a prefix (``compta`` →
+``compt:*``). Ranking keys never read the texts: the
+title's words are a small column of the row, the certification's words have their own GIN
+index, « found without correction » is a set found through the GIN index (hashed subplan).
 
 A word that is neither a known word nor the beginning of one (``catalogue_searchword``,
 the words of titles, filled by ``rebuild_search_index``) is looked up among its trigram
@@ -28,8 +29,12 @@ from mcf.domain.catalogue.search.text import corrections
 
 CONFIG = "mcf_french"
 NEIGHBOURS = 20
-_CORRECTIONS = f"""
+# For each word: is it a word of the titles (then its stem is searched as is: the stem
+# already covers « formation », « formations »), the beginning of one (then as a prefix),
+# or neither (then also its neighbours one typo away, as alternatives)?
+_LOOKUP = f"""
 SELECT q.w,
+       EXISTS (SELECT 1 FROM catalogue_searchword d WHERE d.word = q.w),
        CASE WHEN EXISTS (SELECT 1 FROM catalogue_searchword d
                          WHERE d.word >= q.w AND d.word < q.w || '~')
             THEN NULL
@@ -52,20 +57,24 @@ class PostgresFullText(FullTextEngine):
         "catalogue_offersearch.offer_id IN (SELECT s.offer_id FROM catalogue_offersearch s "
         f"WHERE {_VECTOR.format(table='s')} @@ {_QUERY})"
     )
-    IN_TITLE = (
-        "(catalogue_offersearch.offer_id IN (SELECT s.offer_id FROM catalogue_offersearch s "
-        f"WHERE mcf_offer_title_vector(s.offer_id, s.version) @@ {_QUERY}))::int"
-    )
+    IN_TITLE = f"(catalogue_offersearch.title_vector @@ {_QUERY})::int"
     IN_CERTIFICATION = (
         "(catalogue_offersearch.certification_id IN (SELECT c.id FROM catalogue_certification c "
         f"WHERE {CERTIFICATION_VECTOR.format(c='c.')} @@ {_QUERY}))::int"
     )
 
+    def __init__(self):
+        self.known: set[str] = set()
+
     def term(self, word: str, alternatives: tuple[str, ...], column: str = "") -> str:
-        return "(" + " | ".join([f"{word}:*", *alternatives]) + ")"
+        # A whole known word is searched by its stem; a prefix would also read the posting
+        # lists of every longer word (« formation » → format, formateur, formatage…).
+        searched = word if word in self.known else f"{word}:*"
+        return "(" + " | ".join([searched, *alternatives]) + ")"
 
     def neighbours(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         with connection.cursor() as cursor:
-            cursor.execute(_CORRECTIONS, [words])
+            cursor.execute(_LOOKUP, [words])
             rows = cursor.fetchall()
-        return {word: corrections(word, found) for word, found in rows if found}
+        self.known = {word for word, whole, _ in rows if whole}
+        return {word: corrections(word, found) for word, _, found in rows if found}
