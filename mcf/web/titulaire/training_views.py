@@ -37,10 +37,12 @@ def situation_summary(user) -> dict:
     else:
         gaps = ["votre situation professionnelle (salarié(e) ou demandeur(se) d'emploi)"]
         parts = []
+    # The lists the search uses meanwhile: what the domain rule makes of what is known.
+    situation = Situation.of_holder(user)
     lists = ["liste nationale (LNI)"]
-    if len(parts) > 1 and "région" in parts[-1]:
+    if situation.region_code:
         lists.append("liste de votre région")
-    if status == EmploymentStatus.SALARIE and user.branch_id:
+    if situation.status == EmploymentStatus.SALARIE and situation.branch_id:
         lists.append("liste de votre branche")
     return {"gaps": gaps, "description": ", ".join(parts), "lists": ", ".join(lists)}
 

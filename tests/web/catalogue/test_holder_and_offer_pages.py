@@ -98,6 +98,16 @@ def test_an_incomplete_situation_gets_a_notice_and_the_national_list(
     assert missing in text
     assert 'href="/titulaire/informations-personnelles/">Mes informations personnelles</a>' in html
     assert titles(html) == {catalogue.anglais.title}
+    assert "(liste nationale (LNI))" in text
+
+
+def test_the_notice_names_the_lists_used_meanwhile(client, catalogue, holder):
+    client = holder_client(
+        client, holder, employment_status=EmploymentStatus.SALARIE, work_region_id="53"
+    )
+    text = unescape(client.get(URL).content.decode())
+    assert "indiquez la branche professionnelle de votre employeur dans" in text
+    assert "(liste nationale (LNI), liste de votre région)" in text
 
 
 def test_the_holder_search_answers_htmx_with_the_fragment(client, catalogue, holder):
