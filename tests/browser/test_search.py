@@ -122,8 +122,15 @@ def test_a_search_journey_updates_in_place_and_the_back_button_works(journey: Jo
     expect(page.locator("#erreurs-recherche")).to_be_focused()
     expect(page.locator("#id_prix_max-desc-error")).to_contain_text("Saisissez un montant en euros")
     expect(page.get_by_label("Prix maximal (€)")).to_have_value("beaucoup")
+    page.get_by_label("Prix maximal (€)").fill("")
+    page.get_by_role("button", name="Rechercher des formations").click()
+    expect(results_heading(page)).to_have_text("25 formations trouvées")
+    expect(page.locator(".mcf-search__more")).to_have_attribute("open", "")  # still open
 
-    # Back: the previous search, as it was.
+    # Back: the search with the mistake, then the one before it, as they were.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"prix_max=beaucoup"))
+    expect(page.locator("#erreurs-recherche")).to_be_visible()
     page.go_back()
     expect(page).to_have_url(re.compile(r"/formations/\?q=bureautique&type=RS$"))
     expect(results_heading(page)).to_have_text("25 formations trouvées")

@@ -16,7 +16,17 @@
     historyCacheSize: 0,
     refreshOnHistoryMiss: true,
   });
+  // « Plus de critères » stays open across updates (the criteria are swapped each time).
+  var moreOpen = false;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var more = document.querySelector(".mcf-search__more");
+    moreOpen = Boolean(more && more.open);
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
+    var more = document.querySelector(".mcf-search__more");
+    if (more && moreOpen) {
+      more.open = true;
+    }
     var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
     var errors = document.getElementById("erreurs-recherche");
     var target = null;
