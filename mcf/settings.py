@@ -192,6 +192,11 @@ DEV_MAILBOX_ENABLED = DEBUG and MAILERS["default"]["BACKEND"] == DEV_MAILBOX_BAC
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_FIRST_RETRY_SECONDS = env_int("OUTBOX_FIRST_RETRY_SECONDS", 60)
 
+# Yearly feed uploaded in the back office: where files wait for the worker (shared by the web
+# servers and the worker; deleted once loaded) and the size cap of one upload.
+FEED_UPLOAD_DIR = Path(env_str("FEED_UPLOAD_DIR", str(VAR_DIR / "alimentation")))
+FEED_UPLOAD_MAX_BYTES = env_int("FEED_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

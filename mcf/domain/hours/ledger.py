@@ -177,12 +177,9 @@ def correct_cpf(
         counter.cpf_balance = balance
         counter.save(update_fields=["cpf_balance"])
         if counter.holder_id:
-            # The history has no action of its own for corrections yet: like the feed's
-            # corrections, it is recorded as a movement of the CPF account (« Alimentation de
-            # votre compte CPF »), the details saying what happened and why.
             journal.record(
                 counter.holder,
-                Action.HOURS_FED,
+                Action.HOURS_CORRECTED,
                 actor=f"La {CORRECTION_AUTHOR}",
                 details=f"Correction de {hours:+d} h : {reason}",
                 at=now,

@@ -22,6 +22,7 @@ class Action(models.TextChoices):
     SESSION_ENDED = "session_fermee", "Session fermée à distance"
     HOURS_FED = "alimentation", "Alimentation de votre compte CPF"
     DIF_ENTERED = "dif", "Saisie du solde d'heures DIF"
+    HOURS_CORRECTED = "correction", "Correction de votre compte CPF"
     PASSWORD_CONFIRMED = "mdp_confirme", "Mot de passe confirmé avant une action sensible"
     PASSWORD_CONFIRMATION_FAILED = "mdp_confirme_echec", "Échec de la confirmation du mot de passe"
     PHONES_CHANGED = "telephones", "Téléphones modifiés"

@@ -48,7 +48,7 @@ def test_a_correction_is_a_new_entry_with_its_reason_in_the_holder_history(opera
     assert entry.kind == Entry.Kind.CORRECTION
     assert entry.label == "Correction par la Caisse des Dépôts : Alimentation 2019 omise"
     assert entry.created_by == "operatrice"
-    history = JournalEntry.objects.get(holder=holder, action=Action.HOURS_FED)
+    history = JournalEntry.objects.get(holder=holder, action=Action.HOURS_CORRECTED)
     assert history.details == "Correction de +24 h : Alimentation 2019 omise"
     assert history.actor == "La Caisse des Dépôts"
 

@@ -34,7 +34,6 @@ from mcf.domain.hours.models import FeedImport
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # ≈ 2 million lines; larger files: the command
 SNIFF_BYTES = 64 * 1024
 EXTENSIONS = (".csv", ".txt")
 PROGRESS_EVERY_SECONDS = 1.0
@@ -52,12 +51,11 @@ class UploadRefused(ValueError):
 
 
 def upload_dir() -> Path:
-    configured = getattr(settings, "FEED_UPLOAD_DIR", None)
-    return Path(configured) if configured else Path(settings.VAR_DIR) / "alimentation"
+    return Path(settings.FEED_UPLOAD_DIR)
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "FEED_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return settings.FEED_UPLOAD_MAX_BYTES
 
 
 def upload_path(run: FeedImport) -> Path:
