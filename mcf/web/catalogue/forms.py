@@ -7,7 +7,8 @@ its field and what was typed is shown back as typed (escaped by the templates).
 Parameters: ``q`` (mots-clés or code CPF), ``lieu`` + ``rayon``, ``statut`` +
 ``region_situation`` + ``branche`` (public page only: the visitor's situation),
 ``duree_min``/``duree_max``, ``prix_min``/``prix_max``, ``du``/``au`` (sessions), the facets
-``type``/``niveau``/``modalite``, ``tri``, ``code_cpf`` and ``page``.
+``type``/``niveau``/``modalite`` and ``region`` (the place's région), ``tri``, ``code_cpf``
+and ``page``.
 """
 
 from __future__ import annotations
@@ -228,7 +229,6 @@ class SearchForm(DsfrBaseForm):
 
     # The visitor's situation is asked on the public page only (a holder has his own).
     SITUATION_FIELDS = ("statut", "region_situation", "branche")
-    CRITERIA_FIELDS = ("q", "lieu", "rayon")
     MORE_FIELDS = ("duree_min", "duree_max", "prix_min", "prix_max", "du", "au")
 
     def __init__(self, data: QueryDict, *, ask_situation: bool):

@@ -130,7 +130,6 @@ def search_page(request, space: Space, *, situation: Situation | None = None, ex
         "announcement": _announcement(form, results),
         "search_url": search_url,
         "query": query.urlencode(),
-        "criteria_fields": [form[name] for name in form.CRITERIA_FIELDS],
         "situation_fields": [form[name] for name in form.SITUATION_FIELDS if name in form.fields],
         "more_fields": [form[name] for name in form.MORE_FIELDS],
         "more_open": any(form.data.get(name) for name in form.MORE_FIELDS),
