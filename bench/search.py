@@ -163,6 +163,17 @@ def run(size: int, count: int, naive_count: int, reuse: bool) -> None:
     )
     searches = queries(count)
     replay(search, searches[:50])  # warm-up: caches of the server and of Python
+    with connection.cursor() as cursor:
+        trivial = []
+        for _ in range(200):
+            started = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            trivial.append((time.perf_counter() - started) * 1000)
+    print(
+        f"aller-retour SELECT 1 : médiane {statistics.median(trivial):.2f} ms ; charge "
+        f"{os.getloadavg()[0]:.1f}"
+    )
     times, totals = replay(search, searches)
     p50, p95, worst = _percentiles(times)
     print(
@@ -186,6 +197,7 @@ def run(size: int, count: int, naive_count: int, reuse: bool) -> None:
             f"p95 {n95:.0f} ms, max {nmax:.0f} ms ; search() sur les mêmes : p50 {e50:.1f} ms, "
             f"p95 {e95:.1f} ms ; rapport p50 {n50 / e50:.0f}×, p95 {n95 / e95:.0f}×"
         )
+    print(f"charge {os.getloadavg()[0]:.1f} à la fin")
 
 
 def main() -> None:

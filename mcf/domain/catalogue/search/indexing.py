@@ -5,16 +5,17 @@ The structures are created by migration ``0002_search`` (``install``), per vendo
 
 * PostgreSQL: extensions ``unaccent`` and ``pg_trgm``; an IMMUTABLE ``mcf_unaccent``
   wrapper; the text search configuration ``mcf_french`` (unaccent, then French Snowball);
-  ``catalogue_offer.search_vector`` (weighted tsvector, GIN index) computed by
-  ``mcf_offer_search_vector`` in a BEFORE trigger on the offer (and refreshed when a
-  certification's title or code changes); ``catalogue_searchword``, the words of titles
-  (GiST trigram index) used for typo corrections.
+  ``catalogue_offersearch``, the dense row of each offer that searches read, kept by
+  triggers on ``catalogue_offer``, with a GIN index on ``mcf_offer_vector(offer_id,
+  version)`` (the offer's weighted texts; why that expression may read the offer:
+  docs/search.md); a GIN index on the certifications' words; ``catalogue_searchword``, the
+  words of titles (GiST trigram index) used for typo corrections.
 * SQLite: the FTS5 table ``catalogue_offer_fts`` kept by triggers on offers and
   certifications, and its ``fts5vocab`` view (words per column) for typo corrections.
 
 Every bulk load (open-data import, synthetic generator, demo data) calls
-``rebuild_search_index()`` once at the end, inside or after its transaction: it fills any
-vector the triggers did not (a load that disabled them), rebuilds the word list and
+``rebuild_search_index()`` once at the end, inside or after its transaction: it writes the
+search rows the triggers did not (a load that disabled them), rebuilds the word list and
 refreshes the planner's statistics. A future migration that remakes ``catalogue_offer`` on
 SQLite (Django copies the table, dropping its triggers) must call ``install`` again.
 """
