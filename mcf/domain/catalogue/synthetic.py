@@ -136,10 +136,14 @@ class _Writer:
         """PostgreSQL's recipe for populating tables (« Populating a Database »), applied
         to offers and sessions: their secondary indexes (and, on PostgreSQL, foreign keys)
         are dropped for the load and remade at the end — one sorted build and one
-        set-based check instead of per-row maintenance — and the search engine's per-row
-        triggers are off (``rebuild_search_index`` computes, set-based, what they would
-        have: its documented contract for bulk loads). Definitions are read from the
-        database's catalog, so what others added comes back as it was."""
+        set-based check instead of per-row maintenance. Definitions are read from the
+        database's catalog, so what others added comes back as it was.
+
+        The search engine's triggers: on PostgreSQL they stay on — the server computes
+        each offer's vector while Python makes the next rows (two cores busy), where a
+        set-based pass afterwards would run alone and rewrite every row. On SQLite (one
+        process, and ``rebuild_search_index`` refills its FTS table from scratch anyway)
+        they are dropped with the indexes."""
         with connection.cursor() as cursor:
             if self.postgres:
                 self._begin_postgres(cursor)
@@ -170,7 +174,6 @@ class _Writer:
             for name, definition in cursor.fetchall():
                 self._deferred.insert(0, ("", definition))
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-            cursor.execute(f"ALTER TABLE {quoted} DISABLE TRIGGER USER")
 
     def _begin_sqlite(self, cursor) -> None:
         # Named indexes and triggers (unique constraints' automatic indexes have no SQL
@@ -197,8 +200,6 @@ class _Writer:
             for _, statement in self._deferred:
                 cursor.execute(statement)
             for model in (Offer, Session):
-                if self.postgres:
-                    cursor.execute(f"ALTER TABLE {self._table(model)} ENABLE TRIGGER USER")
                 cursor.execute(f"ANALYZE {self._table(model)}")
             if self.postgres:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
