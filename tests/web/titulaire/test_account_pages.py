@@ -1,5 +1,6 @@
 """Holder's account pages: history, password change, open sessions, session lifetime."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -156,6 +157,23 @@ def test_menu_entries_not_built_yet_say_so(holder):
         response = client.get(url)
         assert response.status_code == 200
         assert "Bientôt disponible" in response.content.decode()
+
+
+def test_the_menu_marks_the_entry_of_the_current_page_and_of_its_sub_pages(holder):
+    client = logged_in()
+
+    def current_entries(url):
+        page = client.get(url).content.decode()
+        return re.findall(r'sidemenu__link" href="([^"]+)" aria-current="([a-z]+)"', page)
+
+    assert current_entries("/titulaire/") == [("/titulaire/", "page")]
+    assert current_entries("/titulaire/compte-d-heures/") == [
+        ("/titulaire/compte-d-heures/", "page")
+    ]
+    # A sub-page keeps its entry active, without claiming to be that page.
+    assert current_entries("/titulaire/informations-personnelles/courriel/") == [
+        ("/titulaire/informations-personnelles/", "true")
+    ]
 
 
 def test_ac02_an_operator_logged_in_elsewhere_gets_no_holder_page(client, django_user_model):
