@@ -201,3 +201,19 @@ def test_an_expired_or_future_listing_does_not_count(catalogue):
     builders.listing(future, valid_from=TODAY + datetime.timedelta(days=1))
     assert search(SearchCriteria(text="ancienne")).total == 0
     assert search(SearchCriteria(text="future")).total == 0
+
+
+def test_counts_follow_changes_of_offers_and_certifications(catalogue, places):
+    catalogue["compta-lyon"].delete()
+    moved = catalogue["anglais-lyon"]
+    moved.region = places["rennes"].departement.region
+    moved.modality = "distance"
+    moved.save()
+    certification = catalogue["soudure-brest"].certification
+    certification.title = "Chaudronnerie"
+    certification.save()
+    for criteria in (SearchCriteria(), SearchCriteria(region_code="53", modalities=("distance",))):
+        engine, naive = search(criteria), naive_search(criteria)
+        assert (engine.total, engine.facets) == (naive.total, naive.facets)
+    assert names(catalogue, text="chaudronnerie") == {"soudure-brest"}
+    assert names(catalogue, text="soudeur") == set()

@@ -241,23 +241,22 @@ def total_facets_and_page(
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
+    page = [(oid, distance) for part, oid, distance, *_ in rows if part == 1]
+    total, facets = facet_counts(row[3:] for row in rows if row[0] == 0)
+    return total, facets, page
+
+
+def facet_counts(groups) -> tuple[int, tuple[Facet, ...]]:
+    """Total and facets from groups ``(type, niveau, modalité, région, count, région name)``."""
     total = 0
     counts: list[dict[str, int]] = [{} for _ in FACETS]
     region_names: dict[str, str] = {}
-    page = []
-    for part, oid, distance, *values, count, region_name in rows:
-        if part == 1:
-            page.append((oid, distance))
-            continue
+    for *values, count, region_name in groups:
         total += count
         for found, value in zip(counts, values, strict=True):
             if value is not None:
                 found[value] = found.get(value, 0) + count
         region_names[values[3]] = region_name
-    return total, _facets(counts, region_names), page
-
-
-def _facets(counts: list[dict[str, int]], region_names: dict[str, str]) -> tuple[Facet, ...]:
     facets = []
     for (name, label, _), found in zip(FACETS, counts, strict=True):
         if name in _CHOICES:
@@ -275,7 +274,7 @@ def _facets(counts: list[dict[str, int]], region_names: dict[str, str]) -> tuple
                 key=lambda item: (item.label, item.value),
             )
         facets.append(Facet(name, label, tuple(values)))
-    return tuple(facets)
+    return total, tuple(facets)
 
 
 # --- Page and hits ------------------------------------------------------------------------
@@ -367,9 +366,15 @@ def run_search(criteria: SearchCriteria, engine) -> SearchResults:
         offers = offers.filter(condition)
         relevance.extend(match.ranking)
     start, end = page_bounds(criteria)
-    total, facets, rows = total_facets_and_page(
-        offers, ordering(criteria, centre, relevance), start, end, centre is not None
-    )
+    order = ordering(criteria, centre, relevance)
+    summary = None if parsed.words else engine.summary(criteria, eligible)
+    if summary is not None:  # counts kept by the engine; the page alone reads offers
+        total, facets = summary
+        rows = [
+            (oid, None) for oid in offers.order_by(*order).values_list("pk", flat=True)[start:end]
+        ]
+    else:
+        total, facets, rows = total_facets_and_page(offers, order, start, end, centre is not None)
     loaded = Offer.objects.select_related("organisme", "certification").in_bulk(
         [oid for oid, _ in rows]
     )

@@ -33,6 +33,11 @@ class FullTextEngine:
         """For each word that is not known, the known words one typo away (one query)."""
         raise NotImplementedError
 
+    def summary(self, criteria, eligible: set):
+        """Total and facets of a search without keywords from counts the engine keeps, or
+        None when it keeps none for these filters (then the matches are counted)."""
+        return None
+
     def _count(self, sql: str, terms: list[str]):
         return raw(" + ".join([sql] * len(terms)), terms, IntegerField()).desc()
 

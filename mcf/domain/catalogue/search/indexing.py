@@ -148,6 +148,37 @@ POSTGRES_INSTALL = [
     """CREATE TRIGGER catalogue_certification_search
        AFTER UPDATE OF title, code ON catalogue_certification
        FOR EACH ROW EXECUTE FUNCTION catalogue_certification_search_trigger()""",
+    # Counts per (certification, modalité, région): searches without keywords whose filters
+    # are all among these read a few hundred rows instead of every eligible offer.
+    """CREATE TABLE IF NOT EXISTS catalogue_offercount (
+           certification_id bigint NOT NULL,
+           modality varchar(10) NOT NULL,
+           region_id varchar(3) NOT NULL,  -- '' for an offer without région
+           offers integer NOT NULL,
+           PRIMARY KEY (certification_id, modality, region_id))""",
+    """CREATE OR REPLACE FUNCTION catalogue_offercount_sync() RETURNS trigger
+       LANGUAGE plpgsql AS $$
+       BEGIN
+         IF TG_OP = 'INSERT' THEN
+           INSERT INTO catalogue_offercount
+           VALUES (NEW.certification_id, NEW.modality, coalesce(NEW.region_id, ''), 1)
+           ON CONFLICT (certification_id, modality, region_id)
+           DO UPDATE SET offers = catalogue_offercount.offers + 1;
+         ELSIF TG_OP = 'DELETE' THEN
+           UPDATE catalogue_offercount SET offers = offers - 1
+            WHERE certification_id = OLD.certification_id AND modality = OLD.modality
+              AND region_id = coalesce(OLD.region_id, '');
+         ELSE
+           TRUNCATE catalogue_offercount;
+         END IF;
+         RETURN NULL;
+       END $$""",
+    "DROP TRIGGER IF EXISTS catalogue_offercount_sync ON catalogue_offersearch",
+    """CREATE TRIGGER catalogue_offercount_sync AFTER INSERT OR DELETE ON catalogue_offersearch
+       FOR EACH ROW EXECUTE FUNCTION catalogue_offercount_sync()""",
+    "DROP TRIGGER IF EXISTS catalogue_offercount_truncate ON catalogue_offersearch",
+    """CREATE TRIGGER catalogue_offercount_truncate AFTER TRUNCATE ON catalogue_offersearch
+       FOR EACH STATEMENT EXECUTE FUNCTION catalogue_offercount_sync()""",
     """CREATE TABLE IF NOT EXISTS catalogue_searchword (
            word text COLLATE "C" PRIMARY KEY,
            documents integer NOT NULL)""",
@@ -155,12 +186,14 @@ POSTGRES_INSTALL = [
        ON catalogue_searchword USING gist (word gist_trgm_ops)""",
 ]
 POSTGRES_UNINSTALL = [
+    "DROP TABLE IF EXISTS catalogue_offercount",
     "DROP TRIGGER IF EXISTS catalogue_certification_search ON catalogue_certification",
     "DROP TRIGGER IF EXISTS catalogue_offersearch_truncate ON catalogue_offer",
     "DROP TRIGGER IF EXISTS catalogue_offersearch_sync ON catalogue_offer",
     "DROP FUNCTION IF EXISTS catalogue_certification_search_trigger()",
     "DROP FUNCTION IF EXISTS catalogue_offersearch_truncate()",
     "DROP FUNCTION IF EXISTS catalogue_offersearch_sync()",
+    "DROP FUNCTION IF EXISTS catalogue_offercount_sync() CASCADE",
     "DROP TABLE IF EXISTS catalogue_offersearch",
     "DROP FUNCTION IF EXISTS mcf_offer_vector(bigint, integer)",
     "DROP TABLE IF EXISTS catalogue_searchword",
@@ -175,6 +208,10 @@ POSTGRES_REBUILD = [
          WHERE NOT EXISTS (SELECT 1 FROM catalogue_offersearch s WHERE s.offer_id = o.id)""",
     """DELETE FROM catalogue_offersearch s
         WHERE NOT EXISTS (SELECT 1 FROM catalogue_offer o WHERE o.id = s.offer_id)""",
+    "DELETE FROM catalogue_offercount",
+    """INSERT INTO catalogue_offercount
+       SELECT certification_id, modality, coalesce(region_id, ''), count(*)
+         FROM catalogue_offersearch GROUP BY 1, 2, 3""",
     "DELETE FROM catalogue_searchword",
     """INSERT INTO catalogue_searchword (word, documents)
        SELECT word, count(*) FROM (
@@ -192,6 +229,7 @@ POSTGRES_REBUILD = [
     "ANALYZE catalogue_listedcertification",
     "ANALYZE catalogue_session",
     "ANALYZE catalogue_searchword",
+    "ANALYZE catalogue_offercount",
 ]
 
 _SQLITE_ROW = """

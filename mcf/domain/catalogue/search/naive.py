@@ -23,6 +23,9 @@ class IlikeScan:
         # PostgreSQL refuses NUL characters in a text parameter.
         self.typed = text[:MAX_TEXT_LENGTH].replace("\x00", " ").split()[:MAX_WORDS]
 
+    def summary(self, criteria, eligible):
+        return None
+
     def match(self, words: tuple[str, ...]) -> TextMatch:
         # The visitor's words as typed (case folded by ILIKE only), not the folded ones.
         return TextMatch(self._condition(self.typed))

@@ -23,6 +23,8 @@ from __future__ import annotations
 from django.db import connection
 
 from mcf.domain.catalogue.models import OfferSearch
+from mcf.domain.catalogue.search.common import facet_counts
+from mcf.domain.catalogue.search.criteria import SearchCriteria
 from mcf.domain.catalogue.search.engine import FullTextEngine
 from mcf.domain.catalogue.search.indexing import CERTIFICATION_VECTOR
 from mcf.domain.catalogue.search.text import corrections
@@ -46,6 +48,12 @@ FROM unnest(%s::text[]) AS q(w)
 
 
 _QUERY = f"to_tsquery('{CONFIG}', %s)"
+# Filters that catalogue_offercount cannot answer (it counts per certification, modalité,
+# région): with any of them, the matches are counted.
+_NOT_COUNTED = (
+    "commune_code", "postal_code", "departement_code", "duration_min", "duration_max",
+    "price_min", "price_max", "session_from", "session_until",
+)  # fmt: skip
 _VECTOR = "mcf_offer_vector({table}.offer_id, {table}.version)"
 
 
@@ -71,6 +79,31 @@ class PostgresFullText(FullTextEngine):
         # lists of every longer word (« formation » → format, formateur, formatage…).
         searched = word if word in self.known else f"{word}:*"
         return "(" + " | ".join([searched, *alternatives]) + ")"
+
+    def summary(self, criteria: SearchCriteria, eligible: set):
+        """From ``catalogue_offercount`` when every filter is one of its columns."""
+        if any(getattr(criteria, name) not in (None, ()) for name in _NOT_COUNTED):
+            return None
+        where, params = ["oc.certification_id = ANY(%s)", "oc.offers > 0"], [sorted(eligible)]
+        for column, value in (
+            ("oc.region_id", criteria.region_code),
+            ("c.kind", criteria.certification_kinds or None),
+            ("c.level", criteria.levels or None),
+            ("oc.modality", criteria.modalities or None),
+        ):
+            if value is not None:
+                where.append(f"{column} = ANY(%s)")
+                params.append([value] if isinstance(value, str) else list(value))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.kind, c.level, oc.modality, NULLIF(oc.region_id, ''), "
+                "sum(oc.offers), max(r.name) FROM catalogue_offercount oc "
+                "JOIN catalogue_certification c ON c.id = oc.certification_id "
+                "LEFT JOIN catalogue_region r ON r.code = oc.region_id "
+                f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4",
+                params,
+            )
+            return facet_counts(cursor.fetchall())
 
     def neighbours(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         with connection.cursor() as cursor:
