@@ -31,6 +31,7 @@ _SEPARATORS = re.compile(r"[\s\-'’‘`]+")
 _POSTAL_CODE = re.compile(r"\d{5}")
 # « Rennes (35) », « Rennes (35000) », « Saint-Denis (974) », « Ajaccio (2A) ».
 _WITH_CODE = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<code>\d{5}|\d{2,3}|2[AaBb])\s*\)$")
+_ABBREVIATIONS = re.compile(r"\b(st|ste)\b")  # « St-Malo » as typed, « Saint-Malo » as named
 _TRAILING_POSTAL = re.compile(r"^(?P<name>.*?)[\s,]+(?P<code>\d{5})$")
 
 
@@ -140,7 +141,7 @@ def ensure_eligibility_lists() -> int:
 def find_communes(text: str) -> list[Commune]:
     """The communes a visitor means by what he typed, most populated first.
 
-    Understands a name (« saint etienne », « L'Haÿ-les-Roses »), a name with its
+    Understands a name (« saint etienne », « St-Étienne », « L'Haÿ-les-Roses »), a name with its
     département or code postal (« Rennes (35) », « Rennes (35000) », « Rennes 35000 »), a
     code postal alone (« 69003 ») and, failing that, an INSEE code. An exact name wins over
     names that only start with what was typed. Nothing found: an empty list (the caller
@@ -157,7 +158,9 @@ def find_communes(text: str) -> list[Commune]:
     match = _WITH_CODE.match(text) or _TRAILING_POSTAL.match(text)
     if match:
         name, code = match["name"], match["code"].upper()
-    key = normalise_name(name)
+    key = _ABBREVIATIONS.sub(
+        lambda m: {"st": "saint", "ste": "sainte"}[m.group()], normalise_name(name)
+    )
     if not key:
         return []
     if code and len(code) == 5:

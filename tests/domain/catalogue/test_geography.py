@@ -76,6 +76,8 @@ def test_loading_twice_changes_nothing(geography):
         ("Rennes 35000", "35238"),
         ("saint etienne", "42218"),
         ("Saint-Étienne (42)", "42218"),
+        ("St-Étienne", "42218"),
+        ("ste maxime", "83115"),
         ("l'hay les roses", "94038"),
         ("Ajaccio (2A)", "2A004"),
         ("69003", "69123"),
