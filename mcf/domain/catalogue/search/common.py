@@ -203,13 +203,13 @@ def total_facets_and_page(
 ) -> tuple[int, tuple[Facet, ...], list[tuple[int, float | None]]]:
     """The total, every facet's counts and the page's ids, in one statement.
 
-    The matches are read once (a materialised CTE): one ``GROUP BY`` on the four facet
-    columns together (at most 5 × 7 × 3 × 18 groups whatever the catalogue's size, summed
-    per facet here), and the page in ranking order. Offers with no coordinates have no
-    distance and come last when sorted by distance.
+    The matches are read once (a materialised CTE): grouped by certification, modalité and
+    région, then by the four facet columns together (at most 5 × 7 × 3 × 18 groups
+    whatever the catalogue's size, summed per facet here), and the page in ranking order.
+    Offers with no coordinates have no distance and come last when sorted by distance.
     """
     keys = {f"k{i}": key.expression for i, key in enumerate(order)}
-    columns = {f"f{i}": F(path) for i, (_, _, path) in enumerate(FACETS)}
+    columns = {"fc": F("certification_id"), "f2": F("modality"), "f3": F("region_id")}
     try:
         sql, params = (
             offers.annotate(**keys)
@@ -231,9 +231,12 @@ def total_facets_and_page(
     )
     statement = (
         f"WITH m AS MATERIALIZED ({sql}) "
-        "SELECT 0, CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE PRECISION), g.*, r.name "
-        f"FROM (SELECT {names}, count(*) AS n FROM m "
-        f"GROUP BY {names}) g LEFT JOIN catalogue_region r ON r.code = g.f3 "
+        "SELECT 0, CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE PRECISION), c.kind, c.level, "
+        "g.f2, g.f3, CAST(sum(g.n) AS BIGINT), max(r.name) "
+        f"FROM (SELECT {names}, count(*) AS n FROM m GROUP BY {names}) g "
+        "JOIN catalogue_certification c ON c.id = g.fc "
+        "LEFT JOIN catalogue_region r ON r.code = g.f3 "
+        "GROUP BY c.kind, c.level, g.f2, g.f3 "
         "UNION ALL SELECT * FROM (SELECT 1, oid, dist, NULL, NULL, NULL, NULL, "
         "CAST(NULL AS BIGINT), NULL "
         f"FROM m ORDER BY {sort} LIMIT {end - start} OFFSET {start}) p"
