@@ -123,13 +123,38 @@ def test_facets_count_the_filtered_set(catalogue):
     assert facet(results, "type") == {"RNCP": 1, "CQP": 1, "RS": 2}
     assert facet(results, "niveau") == {"0": 2, "3": 1, "4": 1}
     assert facet(results, "modalite") == {"presentiel": 3, "mixte": 1}
-    assert facet(results, "region") == {"53": 4}
+    # The région facet's own choice does not narrow its values (disjunctive facets).
+    assert facet(results, "region") == {"53": 4, "84": 2}
     everywhere = search(SearchCriteria())
     assert [(v.value, v.label, v.count) for v in everywhere.facets[3].values] == [
         ("84", "Auvergne-Rhône-Alpes", 2),
         ("53", "Bretagne", 4),
     ]
     assert [f.name for f in everywhere.facets] == ["type", "niveau", "modalite", "region"]
+
+
+@pytest.mark.parametrize("engine", [search, naive_search])
+def test_ticking_a_facet_value_keeps_the_other_values_of_that_facet(catalogue, engine):
+    """Disjunctive facets: with « RS » ticked, « RNCP » and « CQP » keep their counts so
+    they can be ticked too; the other facets and the total follow the choice."""
+    everything = engine(SearchCriteria())
+    ticked = engine(SearchCriteria(certification_kinds=("RS",)))
+    assert facet(ticked, "type") == facet(everything, "type")
+    assert ticked.total == facet(everything, "type")["RS"]
+    assert {hit.offer.certification.kind for hit in ticked.hits} == {"RS"}
+    assert sum(facet(ticked, "modalite").values()) == ticked.total
+    both = engine(SearchCriteria(certification_kinds=("RS", "CQP"), modalities=("presentiel",)))
+    assert facet(both, "type") == facet(engine(SearchCriteria(modalities=("presentiel",))), "type")
+    assert both.total == sum(
+        count for kind, count in facet(both, "type").items() if kind in {"RS", "CQP"}
+    )
+
+
+def test_facets_of_a_keyword_search_are_disjunctive_too(catalogue):
+    words = search(SearchCriteria(text="anglais"))
+    ticked = search(SearchCriteria(text="anglais", modalities=("distance",)))
+    assert facet(ticked, "modalite") == facet(words, "modalite")
+    assert ticked.total == facet(words, "modalite").get("distance", 0)
 
 
 def test_distance_sort_and_distances(catalogue):

@@ -136,20 +136,16 @@ def _bounding_box(centre: Commune, radius_km: float) -> Q:
 def filtered_offers(
     criteria: SearchCriteria, centre: Commune | None, eligible: set, model=Offer
 ) -> QuerySet:
-    """Every filter but the keywords: eligibility, place, kinds, levels, modalités, ranges.
+    """Every filter but the keywords and the facets' own (``facet_filter``): eligibility,
+    place, durations, prices, session dates.
 
     ``model`` is ``Offer`` or the engine's own table with the same field names.
     """
     offers = model.objects.filter(certification_id__in=sorted(eligible))
     if centre is not None:
         offers = offers.annotate(distance=distance_expression(centre))
-    offers = offers.filter(_place_filter(criteria, centre))
-    if criteria.certification_kinds:
-        offers = offers.filter(certification__kind__in=criteria.certification_kinds)
-    if criteria.levels:
-        offers = offers.filter(certification__level__in=criteria.levels)
-    if criteria.modalities:
-        offers = offers.filter(modality__in=criteria.modalities)
+    if facet_selection(criteria)[3] is None:  # a région as a facet is applied with the others
+        offers = offers.filter(_place_filter(criteria, centre))
     if criteria.duration_min is not None:
         offers = offers.filter(duration_hours__gte=criteria.duration_min)
     if criteria.duration_max is not None:
@@ -184,6 +180,49 @@ def _place_filter(criteria: SearchCriteria, centre: Commune | None) -> Q:
 
 
 # --- Facets -------------------------------------------------------------------------------
+# Facets are disjunctive, as in every catalogue a visitor knows: the matches are counted
+# without the facets' own filters, then each facet's values are counted under the OTHER
+# facets' choices, so ticking « RS » still shows how many « RNCP » offers there are (and
+# ticking it too gives RS or RNCP). The total and the page apply every choice.
+
+
+def facet_selection(criteria: SearchCriteria) -> tuple[frozenset | None, ...]:
+    """The values ticked per facet (type, niveau, modalité, région), None where none is."""
+    place_is_region = not (
+        criteria.commune_code or criteria.postal_code or criteria.departement_code
+    )
+    region = criteria.region_code if place_is_region else None
+    chosen = (criteria.certification_kinds, criteria.levels, criteria.modalities)
+    return (
+        *(frozenset(values) if values else None for values in chosen),
+        frozenset([region]) if region else None,
+    )
+
+
+def facet_filter(criteria: SearchCriteria) -> Q:
+    """The facets' choices as a filter (on ``Offer`` or the engine's table)."""
+    lookups = (
+        "certification__kind__in",
+        "certification__level__in",
+        "modality__in",
+        "region_id__in",
+    )
+    condition = Q()
+    for lookup, values in zip(lookups, facet_selection(criteria), strict=True):
+        if values is not None:
+            condition &= Q(**{lookup: sorted(values)})
+    return condition
+
+
+def facet_sql(criteria: SearchCriteria, columns: tuple[str, ...]) -> tuple[str, list]:
+    """The same choices on raw columns (kind, level, modalité, région): SQL and params."""
+    conditions, params = [], []
+    for column, values in zip(columns, facet_selection(criteria), strict=True):
+        if values is not None:
+            conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            params.extend(sorted(values))
+    return " AND ".join(conditions) or "TRUE", params
+
 
 FACETS = (
     ("type", "Type de certification", "certification__kind"),
@@ -199,7 +238,12 @@ _CHOICES = {
 
 
 def total_facets_and_page(
-    offers: QuerySet, order: list[OrderBy], start: int, end: int, with_distance: bool
+    offers: QuerySet,
+    order: list[OrderBy],
+    start: int,
+    end: int,
+    with_distance: bool,
+    criteria: SearchCriteria,
 ) -> tuple[int, tuple[Facet, ...], list[tuple[int, float | None]]]:
     """The total, every facet's counts and the page's ids, in one statement.
 
@@ -224,6 +268,7 @@ def total_facets_and_page(
         )
     except EmptyResultSet:  # nothing eligible: Django knows without asking
         return 0, tuple(Facet(name, label, ()) for name, label, _ in FACETS), []
+    chosen, chosen_params = facet_sql(criteria, ("pc.kind", "pc.level", "m.f2", "m.f3"))
     names = ", ".join(columns)
     sort = ", ".join(
         f"{name} IS NULL, {name} {'DESC' if key.descending else 'ASC'}"
@@ -239,25 +284,35 @@ def total_facets_and_page(
         "GROUP BY c.kind, c.level, g.f2, g.f3 "
         "UNION ALL SELECT * FROM (SELECT 1, oid, dist, NULL, NULL, NULL, NULL, "
         "CAST(NULL AS BIGINT), NULL "
-        f"FROM m ORDER BY {sort} LIMIT {end - start} OFFSET {start}) p"
+        "FROM m JOIN catalogue_certification pc ON pc.id = m.fc "
+        f"WHERE {chosen} ORDER BY {sort} LIMIT {end - start} OFFSET {start}) p"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(statement, [*params, *chosen_params])
         rows = cursor.fetchall()
     page = [(oid, distance) for part, oid, distance, *_ in rows if part == 1]
-    total, facets = facet_counts(row[3:] for row in rows if row[0] == 0)
+    total, facets = facet_counts((row[3:] for row in rows if row[0] == 0), criteria)
     return total, facets, page
 
 
-def facet_counts(groups) -> tuple[int, tuple[Facet, ...]]:
-    """Total and facets from groups ``(type, niveau, modalité, région, count, région name)``."""
+def facet_counts(groups, criteria: SearchCriteria) -> tuple[int, tuple[Facet, ...]]:
+    """Total and facets from groups ``(type, niveau, modalité, région, count, région name)``
+    counted without the facets' choices: the total under every choice, each facet's values
+    under the other facets' choices."""
+    selection = facet_selection(criteria)
     total = 0
     counts: list[dict[str, int]] = [{} for _ in FACETS]
     region_names: dict[str, str] = {}
     for *values, count, region_name in groups:
-        total += count
-        for found, value in zip(counts, values, strict=True):
-            if value is not None:
+        fits = [
+            chosen is None or value in chosen
+            for value, chosen in zip(values, selection, strict=True)
+        ]
+        if all(fits):
+            total += count
+        for index, (found, value) in enumerate(zip(counts, values, strict=True)):
+            others_fit = all(fit for other, fit in enumerate(fits) if other != index)
+            if value is not None and others_fit:
                 found[value] = found.get(value, 0) + count
         region_names[values[3]] = region_name
     facets = []
@@ -357,7 +412,7 @@ def run_search(criteria: SearchCriteria, engine) -> SearchResults:
     typed_code = parsed.code_cpf is not None and criteria.code_cpf is None
     if criteria.code_cpf is not None:
         eligible &= coded
-    offers = filtered_offers(criteria, centre, eligible, engine.model)
+    offers = filtered_offers(criteria, centre, eligible, engine.model)  # facets apart
     relevance: list[OrderBy] = []
     if parsed.words:
         match = engine.match(parsed.words)
@@ -373,11 +428,12 @@ def run_search(criteria: SearchCriteria, engine) -> SearchResults:
     summary = None if parsed.words else engine.summary(criteria, eligible)
     if summary is not None:  # counts kept by the engine; the page alone reads offers
         total, facets = summary
-        rows = [
-            (oid, None) for oid in offers.order_by(*order).values_list("pk", flat=True)[start:end]
-        ]
+        chosen = offers.filter(facet_filter(criteria)).order_by(*order)
+        rows = [(oid, None) for oid in chosen.values_list("pk", flat=True)[start:end]]
     else:
-        total, facets, rows = total_facets_and_page(offers, order, start, end, centre is not None)
+        total, facets, rows = total_facets_and_page(
+            offers, order, start, end, centre is not None, criteria
+        )
     loaded = Offer.objects.select_related("organisme", "certification").in_bulk(
         [oid for oid, _ in rows]
     )

@@ -84,16 +84,8 @@ class PostgresFullText(FullTextEngine):
         """From ``catalogue_offercount`` when every filter is one of its columns."""
         if any(getattr(criteria, name) not in (None, ()) for name in _NOT_COUNTED):
             return None
+        # Every filter left is a facet's: counted apart, then chosen in facet_counts.
         where, params = ["oc.certification_id = ANY(%s)", "oc.offers > 0"], [sorted(eligible)]
-        for column, value in (
-            ("oc.region_id", criteria.region_code),
-            ("c.kind", criteria.certification_kinds or None),
-            ("c.level", criteria.levels or None),
-            ("oc.modality", criteria.modalities or None),
-        ):
-            if value is not None:
-                where.append(f"{column} = ANY(%s)")
-                params.append([value] if isinstance(value, str) else list(value))
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT c.kind, c.level, oc.modality, NULLIF(oc.region_id, ''), "
@@ -103,7 +95,7 @@ class PostgresFullText(FullTextEngine):
                 f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4",
                 params,
             )
-            return facet_counts(cursor.fetchall())
+            return facet_counts(cursor.fetchall(), criteria)
 
     def neighbours(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         with connection.cursor() as cursor:
