@@ -123,8 +123,8 @@ def test_facets_count_the_filtered_set(catalogue):
     assert facet(results, "type") == {"RNCP": 1, "CQP": 1, "RS": 2}
     assert facet(results, "niveau") == {"0": 2, "3": 1, "4": 1}
     assert facet(results, "modalite") == {"presentiel": 3, "mixte": 1}
-    # The région facet's own choice does not narrow its values (disjunctive facets).
-    assert facet(results, "region") == {"53": 4, "84": 2}
+    # The région is the place asked, a single choice: it narrows its own facet too.
+    assert facet(results, "region") == {"53": 4}
     everywhere = search(SearchCriteria())
     assert [(v.value, v.label, v.count) for v in everywhere.facets[3].values] == [
         ("84", "Auvergne-Rhône-Alpes", 2),

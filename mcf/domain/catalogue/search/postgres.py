@@ -84,8 +84,11 @@ class PostgresFullText(FullTextEngine):
         """From ``catalogue_offercount`` when every filter is one of its columns."""
         if any(getattr(criteria, name) not in (None, ()) for name in _NOT_COUNTED):
             return None
-        # Every filter left is a facet's: counted apart, then chosen in facet_counts.
+        # The région filters here; the other facets' choices are applied in facet_counts.
         where, params = ["oc.certification_id = ANY(%s)", "oc.offers > 0"], [sorted(eligible)]
+        if criteria.region_code:
+            where.append("oc.region_id = %s")
+            params.append(criteria.region_code)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT c.kind, c.level, oc.modality, NULLIF(oc.region_id, ''), "
