@@ -40,9 +40,3 @@ def allowed_lists_filter(situation: Situation) -> Q:
     if situation.status == EmploymentStatus.SALARIE and situation.branch_id:
         allowed |= Q(kind=EligibilityList.Kind.CPNE, branch_id=situation.branch_id)
     return allowed
-
-
-def allowed_list_ids(situation: Situation) -> list[int]:
-    return list(
-        EligibilityList.objects.filter(allowed_lists_filter(situation)).values_list("id", flat=True)
-    )

@@ -189,19 +189,14 @@ def _place_filter(criteria: SearchCriteria, centre: Commune | None) -> Q:
 
 
 def facet_selection(criteria: SearchCriteria) -> tuple[frozenset | None, ...]:
-    """The values ticked per facet (type, niveau, modalité; never the région), or None."""
+    """The values ticked per disjunctive facet (type, niveau, modalité), or None."""
     chosen = (criteria.certification_kinds, criteria.levels, criteria.modalities)
-    return (*(frozenset(values) if values else None for values in chosen), None)
+    return tuple(frozenset(values) if values else None for values in chosen)
 
 
 def facet_filter(criteria: SearchCriteria) -> Q:
     """The facets' choices as a filter (on ``Offer`` or the engine's table)."""
-    lookups = (
-        "certification__kind__in",
-        "certification__level__in",
-        "modality__in",
-        "region_id__in",
-    )
+    lookups = ("certification__kind__in", "certification__level__in", "modality__in")
     condition = Q()
     for lookup, values in zip(lookups, facet_selection(criteria), strict=True):
         if values is not None:
@@ -210,7 +205,7 @@ def facet_filter(criteria: SearchCriteria) -> Q:
 
 
 def facet_sql(criteria: SearchCriteria, columns: tuple[str, ...]) -> tuple[str, list]:
-    """The same choices on raw columns (kind, level, modalité, région): SQL and params."""
+    """The same choices on raw columns (kind, level, modalité): SQL and params."""
     conditions, params = [], []
     for column, values in zip(columns, facet_selection(criteria), strict=True):
         if values is not None:
@@ -263,7 +258,7 @@ def total_facets_and_page(
         )
     except EmptyResultSet:  # nothing eligible: Django knows without asking
         return 0, tuple(Facet(name, label, ()) for name, label, _ in FACETS), []
-    chosen, chosen_params = facet_sql(criteria, ("pc.kind", "pc.level", "m.f2", "m.f3"))
+    chosen, chosen_params = facet_sql(criteria, ("pc.kind", "pc.level", "m.f2"))
     # The certification is joined for the page only when its type or niveau is chosen: a
     # join of every match before the LIMIT costs ~10 ms on a frequent word at 300 000.
     by_certification = any(facet_selection(criteria)[:2])
@@ -297,7 +292,7 @@ def facet_counts(groups, criteria: SearchCriteria) -> tuple[int, tuple[Facet, ..
     """Total and facets from groups ``(type, niveau, modalité, région, count, région name)``
     counted without the facets' choices: the total under every choice, each facet's values
     under the other facets' choices."""
-    selection = facet_selection(criteria)
+    selection = (*facet_selection(criteria), None)  # the région: already filtered
     total = 0
     counts: list[dict[str, int]] = [{} for _ in FACETS]
     region_names: dict[str, str] = {}
