@@ -25,6 +25,17 @@ def _clear_cache(_test_settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _close_search_helper_connection():
+    # A search outside a transaction (live server, transactional tests) counts its facets on
+    # a helper thread's connection (mcf/domain/catalogue/search/parallel.py): closed after
+    # each test, so that nothing holds the test database when it is dropped.
+    yield
+    from mcf.domain.catalogue.search.parallel import close_helper_connection
+
+    close_helper_connection()
+
+
 @pytest.fixture
 def still_clock(time_machine):
     """Stops the clock for a test that counts requests against a rate limit.

@@ -38,6 +38,14 @@ def test_a_plural_finds_the_singular(catalogue):
     assert found("formations") == [catalogue["formation"]]
 
 
+def test_a_plural_is_not_searched_as_the_beginning_of_other_words():
+    formation = builders.listed_offer("Formation aux premiers secours")
+    builders.listed_offer("Formatage et sauvegarde des données")
+    builders.listed_offer("Langues vivantes", content="Cours pour formateurs.")
+    rebuild_search_index()
+    assert found("formations") == [formation]
+
+
 @pytest.mark.parametrize("text", ["comptabilite", "COMPTABILITÉ", "Comptabilité", "comptabilités"])
 def test_accents_and_case_do_not_matter(catalogue, text):
     assert found(text) == [catalogue["compta"]]

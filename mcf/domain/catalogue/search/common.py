@@ -9,10 +9,11 @@ constant number of queries whatever the catalogue's size:
 2. the eligible certifications (valid listings of the lists the situation may use) and
    those under the code CPF asked, passed to the next queries as constants;
 3. the engine's word look-up (typo corrections), when there are keywords;
-4. total, facets and the page's ids (and distances), in one statement that reads the
-   matches once;
-5. the page's offers, with organisme and certification;
-6. the page's listings (names of the lists and codes CPF shown).
+4. total and facets, grouped from the matches, and
+5. the page's ids (and distances), in ranking order: on PostgreSQL both at once, on two
+   connections (``parallel``);
+6. the page's offers, with organisme and certification;
+7. the page's listings (names of the lists and codes CPF shown).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -36,7 +37,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Expression, OrderBy, RawSQL
-from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
 from mcf.domain.catalogue.eligibility import allowed_lists_filter
@@ -56,6 +57,7 @@ from mcf.domain.catalogue.search.criteria import (
     SearchResults,
     Sort,
 )
+from mcf.domain.catalogue.search.parallel import fetch_beside
 
 EARTH_RADIUS_KM = 6371.0
 KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
@@ -204,16 +206,6 @@ def facet_filter(criteria: SearchCriteria) -> Q:
     return condition
 
 
-def facet_sql(criteria: SearchCriteria, columns: tuple[str, ...]) -> tuple[str, list]:
-    """The same choices on raw columns (kind, level, modalité): SQL and params."""
-    conditions, params = [], []
-    for column, values in zip(columns, facet_selection(criteria), strict=True):
-        if values is not None:
-            conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
-            params.extend(sorted(values))
-    return " AND ".join(conditions) or "TRUE", params
-
-
 FACETS = (
     ("type", "Type de certification", "certification__kind"),
     ("niveau", "Niveau de sortie", "certification__level"),
@@ -235,56 +227,38 @@ def total_facets_and_page(
     with_distance: bool,
     criteria: SearchCriteria,
 ) -> tuple[int, tuple[Facet, ...], list[tuple[int, float | None]]]:
-    """The total, every facet's counts and the page's ids, in one statement.
+    """The total, every facet's counts and the page's ids: two statements, run at the same
+    time on PostgreSQL (``parallel``).
 
-    The matches are read once (a materialised CTE): grouped by certification, modalité and
-    région, then by the four facet columns together (at most 5 × 7 × 3 × 18 groups
-    whatever the catalogue's size, summed per facet here), and the page in ranking order.
-    Offers with no coordinates have no distance and come last when sorted by distance.
+    The facets: the matches without the facets' choices, grouped by certification, modalité
+    and région, the certification's type and niveau joined per group, grouped again on the
+    four facet columns (at most 5 × 7 × 3 × 18 groups whatever the catalogue's size, summed
+    per facet in ``facet_counts``). The page: the matches under every choice, in ranking
+    order. Offers with no coordinates have no distance and come last when sorted by it.
     """
-    keys = {f"k{i}": key.expression for i, key in enumerate(order)}
-    columns = {"fc": F("certification_id"), "f2": F("modality"), "f3": F("region_id")}
+    grouped = (
+        offers.order_by()
+        .values(fc=F("certification_id"), f2=F("modality"), f3=F("region_id"))
+        .annotate(n=Count("pk"))
+    )
     try:
-        sql, params = (
-            offers.annotate(**keys)
-            .order_by()
-            .values(
-                *keys,
-                oid=F("pk"),
-                dist=F("distance") if with_distance else Cast(Value(None), FloatField()),
-                **columns,
-            )
-            .query.sql_with_params()
-        )
+        sql, params = grouped.query.sql_with_params()
     except EmptyResultSet:  # nothing eligible: Django knows without asking
         return 0, tuple(Facet(name, label, ()) for name, label, _ in FACETS), []
-    chosen, chosen_params = facet_sql(criteria, ("pc.kind", "pc.level", "m.f2"))
-    # The certification is joined for the page only when its type or niveau is chosen: a
-    # join of every match before the LIMIT costs ~10 ms on a frequent word at 300 000.
-    by_certification = any(facet_selection(criteria)[:2])
-    join = "JOIN catalogue_certification pc ON pc.id = m.fc " if by_certification else ""
-    names = ", ".join(columns)
-    sort = ", ".join(
-        f"{name} IS NULL, {name} {'DESC' if key.descending else 'ASC'}"
-        for name, key in zip(keys, order, strict=True)
-    )
     statement = (
-        f"WITH m AS MATERIALIZED ({sql}) "
-        "SELECT 0, CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE PRECISION), c.kind, c.level, "
-        "g.f2, g.f3, CAST(sum(g.n) AS BIGINT), max(r.name) "
-        f"FROM (SELECT {names}, count(*) AS n FROM m GROUP BY {names}) g "
-        "JOIN catalogue_certification c ON c.id = g.fc "
-        "LEFT JOIN catalogue_region r ON r.code = g.f3 "
-        "GROUP BY c.kind, c.level, g.f2, g.f3 "
-        "UNION ALL SELECT * FROM (SELECT 1, oid, dist, NULL, NULL, NULL, NULL, "
-        "CAST(NULL AS BIGINT), NULL "
-        f"FROM m {join}WHERE {chosen} ORDER BY {sort} LIMIT {end - start} OFFSET {start}) p"
+        "SELECT c.kind, c.level, g.f2, g.f3, CAST(sum(g.n) AS BIGINT), max(r.name) "
+        f"FROM ({sql}) g JOIN catalogue_certification c ON c.id = g.fc "
+        "LEFT JOIN catalogue_region r ON r.code = g.f3 GROUP BY c.kind, c.level, g.f2, g.f3"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *chosen_params])
-        rows = cursor.fetchall()
-    page = [(oid, distance) for part, oid, distance, *_ in rows if part == 1]
-    total, facets = facet_counts((row[3:] for row in rows if row[0] == 0), criteria)
+    ranked = offers.filter(facet_filter(criteria)).order_by(*order)
+    if with_distance:
+        page_rows = ranked.values_list("pk", "distance")[start:end]
+    else:
+        page_rows = ranked.annotate(dist=Value(None, FloatField())).values_list("pk", "dist")[
+            start:end
+        ]
+    groups, page = fetch_beside(statement, params, lambda: list(page_rows))
+    total, facets = facet_counts(groups, criteria)
     return total, facets, page
 
 
@@ -297,15 +271,18 @@ def facet_counts(groups, criteria: SearchCriteria) -> tuple[int, tuple[Facet, ..
     counts: list[dict[str, int]] = [{} for _ in FACETS]
     region_names: dict[str, str] = {}
     for *values, count, region_name in groups:
-        fits = [
-            chosen is None or value in chosen
-            for value, chosen in zip(values, selection, strict=True)
+        misfits = [
+            index
+            for index, (value, chosen) in enumerate(zip(values, selection, strict=True))
+            if chosen is not None and value not in chosen
         ]
-        if all(fits):
+        if not misfits:
             total += count
+        elif len(misfits) > 1:  # two facets' choices unmet: counted in none
+            continue
         for index, (found, value) in enumerate(zip(counts, values, strict=True)):
-            others_fit = all(fit for other, fit in enumerate(fits) if other != index)
-            if value is not None and others_fit:
+            # Counted in a facet when every OTHER facet's choice is met.
+            if value is not None and (not misfits or misfits[0] == index):
                 found[value] = found.get(value, 0) + count
         region_names[values[3]] = region_name
     facets = []
@@ -334,7 +311,7 @@ def facet_counts(groups, criteria: SearchCriteria) -> tuple[int, tuple[Facet, ..
 def ordering(
     criteria: SearchCriteria, centre: Commune | None, relevance: list[OrderBy]
 ) -> list[OrderBy]:
-    by_distance = [F("distance").asc()] if centre is not None else []
+    by_distance = [F("distance").asc(nulls_last=True)] if centre is not None else []
     last = F("pk").asc()
     if criteria.sort == Sort.PRICE:
         return [F("price").asc(), last]
@@ -363,6 +340,11 @@ def hits(page: list[Offer], criteria: SearchCriteria, code: int | None) -> tuple
     by_certification: dict[int, list[ListedCertification]] = {}
     for listing in listings:
         by_certification.setdefault(listing.certification_id, []).append(listing)
+    names = {}  # each list's name, computed once (a page shares most lists)
+    for listings_of_one in by_certification.values():
+        for item in listings_of_one:
+            if item.eligibility_list_id not in names:
+                names[item.eligibility_list_id] = str(item.eligibility_list)
     result = []
     for offer in page:
         found = sorted(
@@ -370,13 +352,13 @@ def hits(page: list[Offer], criteria: SearchCriteria, code: int | None) -> tuple
             key=lambda item: (
                 item.code_cpf != code,
                 LIST_ORDER.get(item.eligibility_list.kind, 2),
-                str(item.eligibility_list),
+                names[item.eligibility_list_id],
             ),
         )
         result.append(
             OfferHit(
                 offer=offer,
-                lists=tuple(str(item.eligibility_list) for item in found),
+                lists=tuple(names[item.eligibility_list_id] for item in found),
                 code_cpf=found[0].code_cpf if found else None,
                 distance_km=getattr(offer, "distance", None),
             )

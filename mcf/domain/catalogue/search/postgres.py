@@ -27,23 +27,24 @@ from mcf.domain.catalogue.search.common import facet_counts
 from mcf.domain.catalogue.search.criteria import SearchCriteria
 from mcf.domain.catalogue.search.engine import FullTextEngine
 from mcf.domain.catalogue.search.indexing import CERTIFICATION_VECTOR
-from mcf.domain.catalogue.search.text import corrections
+from mcf.domain.catalogue.search.text import corrections, light_stem, singular
 
 CONFIG = "mcf_french"
 NEIGHBOURS = 20
-# For each word: is it a word of the titles (then its stem is searched as is: the stem
-# already covers « formation », « formations »), the beginning of one (then as a prefix),
-# or neither (then also its neighbours one typo away, as alternatives)?
+# For each word: is it a word of the titles, or a plural or feminine of one (then its stem
+# is searched as is: the stem of « formations » is that of « formation », and a prefix
+# ``format:*`` would also find formateur, formatage…), the beginning of one (then as a
+# prefix), or neither (then also its neighbours one typo away, as alternatives)?
 _LOOKUP = f"""
 SELECT q.w,
-       EXISTS (SELECT 1 FROM catalogue_searchword d WHERE d.word = q.w),
+       EXISTS (SELECT 1 FROM catalogue_searchword d WHERE d.word IN (q.w, q.singular, q.stem)),
        CASE WHEN EXISTS (SELECT 1 FROM catalogue_searchword d
                          WHERE d.word >= q.w AND d.word < q.w || '~')
             THEN NULL
             ELSE ARRAY(SELECT d.word FROM catalogue_searchword d
                        ORDER BY d.word <-> q.w LIMIT {NEIGHBOURS})
        END
-FROM unnest(%s::text[]) AS q(w)
+FROM unnest(%s::text[], %s::text[], %s::text[]) AS q(w, singular, stem)
 """
 
 
@@ -102,7 +103,9 @@ class PostgresFullText(FullTextEngine):
 
     def neighbours(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         with connection.cursor() as cursor:
-            cursor.execute(_LOOKUP, [words])
+            cursor.execute(
+                _LOOKUP, [words, [singular(word) for word in words], [light_stem(w) for w in words]]
+            )
             rows = cursor.fetchall()
         self.known = {word for word, whole, _ in rows if whole}
         return {word: corrections(word, found) for word, _, found in rows if found}

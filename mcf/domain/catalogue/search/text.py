@@ -64,6 +64,13 @@ def parse_text(text: str) -> ParsedText:
     return ParsedText(tuple(words[:MAX_WORDS]), code)
 
 
+def singular(word: str) -> str:
+    """The word without a final plural « s » or « x » (« langues » → « langue »)."""
+    if len(word) > 4 and word[-1] in "sx" and not word.isdigit():
+        return word[:-1]
+    return word
+
+
 def light_stem(word: str) -> str:
     """A crude French plural/feminine stripper for engines without stemming (SQLite).
 
