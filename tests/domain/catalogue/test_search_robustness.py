@@ -115,5 +115,5 @@ def test_the_number_of_queries_does_not_grow_with_the_catalogue(
     grow(40)
     with django_assert_num_queries(len(small)):
         results = search(criteria)
-    assert len(small) <= 7  # the list in mcf/domain/catalogue/search/common.py
+    assert len(small) <= 8  # the list in mcf/domain/catalogue/search/common.py
     assert len(results.hits) == min(results.total, 20)

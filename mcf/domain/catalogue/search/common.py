@@ -8,7 +8,8 @@ constant number of queries whatever the catalogue's size:
 1. the centre commune, when a commune is given (its coordinates for a radius);
 2. the eligible certifications (valid listings of the lists the situation may use) and
    those under the code CPF asked, passed to the next queries as constants;
-3. the engine's word look-up (typo corrections), when there are keywords;
+3. the engine's word look-up (typo corrections), when there are keywords, and on
+   PostgreSQL the certifications whose title holds every word (``Shortcuts``);
 4. total and facets, grouped from the matches, and
 5. the page's ids (and distances), in ranking order: on PostgreSQL both at once, on two
    connections (``parallel``);
@@ -19,10 +20,13 @@ constant number of queries whatever the catalogue's size:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -68,10 +72,17 @@ LIST_ORDER = {EligibilityList.Kind.LNI: 0, EligibilityList.Kind.COPAREF: 1}
 
 @dataclass
 class TextMatch:
-    """How an engine matches the keywords: a condition and its ranking keys (best first)."""
+    """How an engine matches the keywords: a condition and its ranking keys (best first).
+
+    An engine may also give what the shortcuts of large searches need (``Shortcuts``): the
+    certifications whose own title or code holds every word (``complete``: each of their
+    offers matches), and the condition "the offer's title holds every word" (``in_title``).
+    """
 
     condition: Expression | Q
     ranking: list[OrderBy] = field(default_factory=list)
+    complete: frozenset[int] = frozenset()
+    in_title: Expression | None = None
 
 
 def valid_listings(criteria: SearchCriteria) -> QuerySet[ListedCertification]:
@@ -219,23 +230,34 @@ _CHOICES = {
 }
 
 
-def total_facets_and_page(
-    offers: QuerySet,
-    order: list[OrderBy],
-    start: int,
-    end: int,
-    with_distance: bool,
-    criteria: SearchCriteria,
-) -> tuple[int, tuple[Facet, ...], list[tuple[int, float | None]]]:
-    """The total, every facet's counts and the page's ids: two statements, run at the same
-    time on PostgreSQL (``parallel``).
+# --- Total, facets and page ----------------------------------------------------------------
+# A search with keywords reads its matches twice: grouped for the total and the facets, and
+# in ranking order for the page. The two statements run side by side on PostgreSQL
+# (``parallel``). Two shortcuts spare most of that reading for the frequent words, which
+# match tens of thousands of offers (docs/search.md « Shortcuts »):
+# - the offers of a certification whose own title holds every word all match: they are
+#   counted from the counts the engine keeps (``engine.counted_groups``), and only the
+#   other matches are read;
+# - when no word was corrected and the sort is by relevance, the best-ranked offers are
+#   those whose title holds every word and whose certification's title too; their order is
+#   their id, so the page is found by walking the offers in id order, a bounded window.
 
-    The facets: the matches without the facets' choices, grouped by certification, modalité
-    and région, the certification's type and niveau joined per group, grouped again on the
-    four facet columns (at most 5 × 7 × 3 × 18 groups whatever the catalogue's size, summed
-    per facet in ``facet_counts``). The page: the matches under every choice, in ranking
-    order. Offers with no coordinates have no distance and come last when sorted by it.
-    """
+TOP_TIER_WINDOW = 10_000  # offers looked at by the walk (~2 ms); beyond, the general way
+NARROWING_FILTERS = (
+    "region_code", "departement_code", "postal_code", "commune_code", "duration_min",
+    "duration_max", "price_min", "price_max", "session_from", "session_until",
+)  # fmt: skip
+
+
+@dataclass
+class Shortcuts:
+    counted: tuple[str, list] | None = None  # groups of the complete certifications' offers
+    complete: frozenset[int] = frozenset()  # ... whose offers the statement then skips
+    top_tier: QuerySet | None = None  # the walk: offers in id order, ``top`` = top tier
+
+
+def grouped_matches(offers: QuerySet) -> tuple[str, list] | None:
+    """The matches grouped on the four facet columns (None: nothing can match)."""
     grouped = (
         offers.order_by()
         .values(fc=F("certification_id"), f2=F("modality"), f3=F("region_id"))
@@ -244,22 +266,121 @@ def total_facets_and_page(
     try:
         sql, params = grouped.query.sql_with_params()
     except EmptyResultSet:  # nothing eligible: Django knows without asking
-        return 0, tuple(Facet(name, label, ()) for name, label, _ in FACETS), []
-    statement = (
+        return None
+    return (
         "SELECT c.kind, c.level, g.f2, g.f3, CAST(sum(g.n) AS BIGINT), max(r.name) "
         f"FROM ({sql}) g JOIN catalogue_certification c ON c.id = g.fc "
-        "LEFT JOIN catalogue_region r ON r.code = g.f3 GROUP BY c.kind, c.level, g.f2, g.f3"
+        "LEFT JOIN catalogue_region r ON r.code = g.f3 GROUP BY c.kind, c.level, g.f2, g.f3",
+        list(params),
     )
-    ranked = offers.filter(facet_filter(criteria)).order_by(*order)
-    if with_distance:
-        page_rows = ranked.values_list("pk", "distance")[start:end]
-    else:
-        page_rows = ranked.annotate(dist=Value(None, FloatField())).values_list("pk", "dist")[
-            start:end
-        ]
-    groups, page = fetch_beside(statement, params, lambda: list(page_rows))
+
+
+def page_statement(ranked: QuerySet, start: int, end: int, walk: QuerySet | None):
+    """SQL of the page's ``(id, distance)`` rows (None: nothing can match).
+
+    With the walk, one statement still: the top tier found in the window, if it holds the
+    whole page; else (a one-time filter) the general ranking.
+    """
+    try:
+        sql, params = ranked[start:end].query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    if walk is None:
+        return sql, list(params)
+    walk_sql, walk_params = walk[:TOP_TIER_WINDOW].query.sql_with_params()
+    found = "(SELECT count(*) FROM top_tier)"
+    return (
+        f"WITH top_tier AS MATERIALIZED (SELECT w.oid, w.dist FROM ({walk_sql}) w "
+        f"WHERE w.top ORDER BY w.oid LIMIT {end}) "
+        f"SELECT * FROM (SELECT oid, dist FROM top_tier ORDER BY oid OFFSET {start}) t "
+        f"WHERE {found} = {end} "
+        f"UNION ALL SELECT * FROM ({sql}) g WHERE {found} < {end}",
+        [*walk_params, *params],
+    )
+
+
+def total_facets_and_page[T](
+    offers: QuerySet,
+    order: list[OrderBy],
+    start: int,
+    end: int,
+    with_distance: bool,
+    criteria: SearchCriteria,
+    shortcuts: Shortcuts | None = None,
+    present: Callable[[list[tuple]], T] = list,
+) -> tuple[int, tuple[Facet, ...], T]:
+    """The total, every facet's counts and the page's ids: two statements, run at the same
+    time on PostgreSQL (``parallel``).
+
+    The facets: the matches without the facets' choices, grouped by certification, modalité
+    and région, the certification's type and niveau joined per group, grouped again on the
+    four facet columns (at most 5 × 7 × 3 × 18 groups whatever the catalogue's size, summed
+    per facet in ``facet_counts``). The page: the matches under every choice, in ranking
+    order, its ``(id, distance)`` rows given to ``present`` while the facets are counted.
+    Offers with no coordinates have no distance and come last when sorted by it.
+    """
+    shortcuts = shortcuts or Shortcuts()
+    counted = shortcuts.counted
+    read = offers.exclude(certification_id__in=sorted(shortcuts.complete)) if counted else offers
+    grouped = grouped_matches(read)
+    if grouped is None:
+        return 0, tuple(Facet(name, label, ()) for name, label, _ in FACETS), present([])
+    statement, params = grouped
+    if counted:
+        statement, params = f"{counted[0]} UNION ALL {statement}", [*counted[1], *params]
+    distance = F("distance") if with_distance else Value(None, FloatField())
+    ranked = (
+        offers.filter(facet_filter(criteria))
+        .order_by(*order)
+        .annotate(dist=distance)
+        .values_list("pk", "dist")
+    )
+
+    def page():
+        page_sql = page_statement(ranked, start, end, shortcuts.top_tier)
+        if page_sql is None:
+            return present([])
+        with connection.cursor() as cursor:
+            cursor.execute(*page_sql)
+            return present(cursor.fetchall())
+
+    groups, presented = fetch_beside(statement, params, page)
     total, facets = facet_counts(groups, criteria)
-    return total, facets, page
+    return total, facets, presented
+
+
+def shortcuts_for(
+    criteria: SearchCriteria,
+    engine,
+    match: TextMatch,
+    eligible: set,
+    unmatched: QuerySet,
+    with_distance: bool,
+) -> Shortcuts:
+    """What the shortcuts can use for this search (``unmatched``: every filter but the
+    keywords)."""
+    complete = match.complete & frozenset(eligible)
+    if not complete:
+        return Shortcuts()
+    counted = engine.counted_groups(criteria, complete)
+    top_tier = None
+    # The walk pays where the matches are spread over the whole catalogue; under a place,
+    # price, duration or date filter the window would hold too few offers to fill a page.
+    narrowed = any(getattr(criteria, name) not in (None, ()) for name in NARROWING_FILTERS)
+    if criteria.sort == Sort.RELEVANCE and match.in_title is not None and not narrowed:
+        in_tier = ExpressionWrapper(
+            Q(match.in_title) & Q(certification_id__in=sorted(complete)),
+            output_field=BooleanField(),
+        )
+        distance = F("distance") if with_distance else Value(None, FloatField())
+        top_tier = (
+            unmatched.filter(facet_filter(criteria))
+            .order_by("pk")
+            .values(oid=F("pk"), dist=distance, top=in_tier)
+        )
+    return Shortcuts(
+        counted=counted, complete=complete if counted else frozenset(), top_tier=top_tier
+    )
 
 
 def facet_counts(groups, criteria: SearchCriteria) -> tuple[int, tuple[Facet, ...]]:
@@ -389,6 +510,7 @@ def run_search(criteria: SearchCriteria, engine) -> SearchResults:
         eligible &= coded
     offers = filtered_offers(criteria, centre, eligible, engine.model)  # facets apart
     relevance: list[OrderBy] = []
+    shortcuts = None
     if parsed.words:
         match = engine.match(parsed.words)
         condition = match.condition
@@ -396,27 +518,32 @@ def run_search(criteria: SearchCriteria, engine) -> SearchResults:
             by_code = Q(certification_id__in=sorted(coded))
             condition = Q(condition) | by_code
             relevance.append(first_if(by_code))
+        else:
+            shortcuts = shortcuts_for(criteria, engine, match, eligible, offers, centre is not None)
         offers = offers.filter(condition)
         relevance.extend(match.ranking)
     start, end = page_bounds(criteria)
     order = ordering(criteria, centre, relevance)
+
+    def present(rows: list[tuple]) -> tuple[OfferHit, ...]:
+        """The page's offers and their lists, from its ``(id, distance)`` rows."""
+        loaded = Offer.objects.select_related("organisme", "certification").in_bulk(
+            [oid for oid, _ in rows]
+        )
+        page = []
+        for oid, distance in rows:
+            offer = loaded[oid]
+            offer.distance = distance
+            page.append(offer)
+        return hits(page, criteria, code)
+
     summary = None if parsed.words else engine.summary(criteria, eligible)
     if summary is not None:  # counts kept by the engine; the page alone reads offers
         total, facets = summary
         chosen = offers.filter(facet_filter(criteria)).order_by(*order)
-        rows = [(oid, None) for oid in chosen.values_list("pk", flat=True)[start:end]]
+        found = present([(oid, None) for oid in chosen.values_list("pk", flat=True)[start:end]])
     else:
-        total, facets, rows = total_facets_and_page(
-            offers, order, start, end, centre is not None, criteria
+        total, facets, found = total_facets_and_page(
+            offers, order, start, end, centre is not None, criteria, shortcuts, present
         )
-    loaded = Offer.objects.select_related("organisme", "certification").in_bulk(
-        [oid for oid, _ in rows]
-    )
-    page = []
-    for oid, distance in rows:
-        offer = loaded[oid]
-        offer.distance = distance
-        page.append(offer)
-    return SearchResults(
-        criteria=criteria, total=total, hits=hits(page, criteria, code), facets=facets
-    )
+    return SearchResults(criteria=criteria, total=total, hits=found, facets=facets)

@@ -10,9 +10,10 @@ score if it has one, then the offer's id.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import BooleanField, FloatField, IntegerField
 
-from mcf.domain.catalogue.search.common import TextMatch, first_if, raw
+from mcf.domain.catalogue.search.common import TextMatch, facet_counts, first_if, raw
 from mcf.domain.catalogue.search.text import TYPO_MIN_LENGTH
 
 
@@ -24,6 +25,7 @@ class FullTextEngine:
     IN_TITLE = ""  # 1 when the word (one %s: its term) is in the offer's title, else 0
     IN_CERTIFICATION = ""  # the same for the certification's title (empty: no such key)
     SCORE = ""  # the engine's score (one %s: the query); empty: none
+    ALL_IN_TITLE = ""  # true when every word (one %s: the query) is in the offer's title
     SCORE_BEST_FIRST = "desc"  # "asc" when a lower score is better
 
     def term(self, word: str, alternatives: tuple[str, ...], column: str = "") -> str:
@@ -36,7 +38,23 @@ class FullTextEngine:
     def summary(self, criteria, eligible: set):
         """Total and facets of a search without keywords from counts the engine keeps, or
         None when it keeps none for these filters (then the matches are counted)."""
+        groups = self.counted_groups(criteria, eligible)
+        if groups is None:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(*groups)
+            return facet_counts(cursor.fetchall(), criteria)
+
+    def counted_groups(self, criteria, certifications) -> tuple[str, list] | None:
+        """SQL of the facet groups ``(type, niveau, modalité, région, count, région name)``
+        of every offer of these certifications under the criteria's filters, from counts
+        the engine keeps; None when it keeps none for these filters."""
         return None
+
+    def complete_certifications(self, query: str) -> frozenset[int]:
+        """The certifications whose own title or code holds every word of ``query`` (each
+        of their offers matches it); empty when the engine does not say."""
+        return frozenset()
 
     def _count(self, sql: str, terms: list[str]):
         return raw(" + ".join([sql] * len(terms)), terms, IntegerField()).desc()
@@ -58,4 +76,10 @@ class FullTextEngine:
         if self.SCORE:
             score = raw(self.SCORE, [query], FloatField())
             ranking.append(getattr(score, self.SCORE_BEST_FIRST)())
-        return TextMatch(raw(self.MATCHES, [query], BooleanField()), ranking)
+        match = TextMatch(raw(self.MATCHES, [query], BooleanField()), ranking)
+        # The shortcuts of large searches (common.Shortcuts) hold when the ranking keys are
+        # the title and certification counts alone: no correction, no engine score.
+        if self.ALL_IN_TITLE and not self.SCORE and not any(fixes.values()):
+            match.complete = self.complete_certifications(query)
+            match.in_title = raw(self.ALL_IN_TITLE, [query], BooleanField())
+        return match

@@ -106,6 +106,9 @@ POSTGRES_INSTALL = [
             "departement_id",
             "commune_id",
             "postal_code",
+            # A radius around a commune: its band of latitudes, ANDed with the text's
+            # matches before any row is read (migration 0003).
+            "latitude",
         )
     ),
     f"""CREATE INDEX IF NOT EXISTS catalogue_certification_words

@@ -23,7 +23,6 @@ from __future__ import annotations
 from django.db import connection
 
 from mcf.domain.catalogue.models import OfferSearch
-from mcf.domain.catalogue.search.common import facet_counts
 from mcf.domain.catalogue.search.criteria import SearchCriteria
 from mcf.domain.catalogue.search.engine import FullTextEngine
 from mcf.domain.catalogue.search.indexing import CERTIFICATION_VECTOR
@@ -67,6 +66,7 @@ class PostgresFullText(FullTextEngine):
         f"WHERE {_VECTOR.format(table='s')} @@ {_QUERY})"
     )
     IN_TITLE = f"(catalogue_offersearch.title_vector @@ {_QUERY})::int"
+    ALL_IN_TITLE = f"(catalogue_offersearch.title_vector @@ {_QUERY})"
     IN_CERTIFICATION = (
         "(catalogue_offersearch.certification_id IN (SELECT c.id FROM catalogue_certification c "
         f"WHERE {CERTIFICATION_VECTOR.format(c='c.')} @@ {_QUERY}))::int"
@@ -81,25 +81,33 @@ class PostgresFullText(FullTextEngine):
         searched = word if word in self.known else f"{word}:*"
         return "(" + " | ".join([searched, *alternatives]) + ")"
 
-    def summary(self, criteria: SearchCriteria, eligible: set):
+    def counted_groups(self, criteria: SearchCriteria, certifications) -> tuple[str, list] | None:
         """From ``catalogue_offercount`` when every filter is one of its columns."""
         if any(getattr(criteria, name) not in (None, ()) for name in _NOT_COUNTED):
             return None
         # The région filters here; the other facets' choices are applied in facet_counts.
-        where, params = ["oc.certification_id = ANY(%s)", "oc.offers > 0"], [sorted(eligible)]
+        where = ["oc.certification_id = ANY(%s)", "oc.offers > 0"]
+        params: list = [sorted(certifications)]
         if criteria.region_code:
             where.append("oc.region_id = %s")
             params.append(criteria.region_code)
+        return (
+            "SELECT c.kind, c.level, oc.modality, NULLIF(oc.region_id, ''), "
+            "sum(oc.offers), max(r.name) FROM catalogue_offercount oc "
+            "JOIN catalogue_certification c ON c.id = oc.certification_id "
+            "LEFT JOIN catalogue_region r ON r.code = oc.region_id "
+            f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4",
+            params,
+        )
+
+    def complete_certifications(self, query: str) -> frozenset[int]:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT c.kind, c.level, oc.modality, NULLIF(oc.region_id, ''), "
-                "sum(oc.offers), max(r.name) FROM catalogue_offercount oc "
-                "JOIN catalogue_certification c ON c.id = oc.certification_id "
-                "LEFT JOIN catalogue_region r ON r.code = oc.region_id "
-                f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4",
-                params,
+                "SELECT c.id FROM catalogue_certification c "
+                f"WHERE {CERTIFICATION_VECTOR.format(c='c.')} @@ {_QUERY}",
+                [query],
             )
-            return facet_counts(cursor.fetchall(), criteria)
+            return frozenset(row[0] for row in cursor.fetchall())
 
     def neighbours(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         with connection.cursor() as cursor:
