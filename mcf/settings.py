@@ -158,7 +158,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No parallel workers inside one query: starting them costs ~10 ms on our machines,
+    # more than the queries of a page take; a search already runs its two statements on two
+    # connections (docs/search.md), and the batch work reads temporary tables, which parallel
+    # workers cannot read anyway.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c max_parallel_workers_per_gather=0"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the web server and the worker share the file.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -76,12 +76,14 @@ class TextMatch:
 
     An engine may also give what the shortcuts of large searches need (``Shortcuts``): the
     certifications whose own title or code holds every word (``complete``: each of their
-    offers matches), and the condition "the offer's title holds every word" (``in_title``).
+    offers matches), the condition "matches, but not through one of these certifications"
+    (``outside``), and the condition "the offer's title holds every word" (``in_title``).
     """
 
     condition: Expression | Q
     ranking: list[OrderBy] = field(default_factory=list)
     complete: frozenset[int] = frozenset()
+    outside: Callable[[frozenset[int]], Expression] | None = None
     in_title: Expression | None = None
 
 
@@ -237,7 +239,7 @@ _CHOICES = {
 # match tens of thousands of offers (docs/search.md « Shortcuts »):
 # - the offers of a certification whose own title holds every word all match: they are
 #   counted from the counts the engine keeps (``engine.counted_groups``), and only the
-#   other matches are read;
+#   other matches are read (``TextMatch.outside``: the index leaves the others out);
 # - when no word was corrected and the sort is by relevance, the best-ranked offers are
 #   those whose title holds every word and whose certification's title too; their order is
 #   their id, so the page is found by walking the offers in id order, a bounded window.
@@ -252,7 +254,7 @@ NARROWING_FILTERS = (
 @dataclass
 class Shortcuts:
     counted: tuple[str, list] | None = None  # groups of the complete certifications' offers
-    complete: frozenset[int] = frozenset()  # ... whose offers the statement then skips
+    read: QuerySet | None = None  # ... and the other matches, the only ones then read
     top_tier: QuerySet | None = None  # the walk: offers in id order, ``top`` = top tier
 
 
@@ -321,8 +323,7 @@ def total_facets_and_page[T](
     """
     shortcuts = shortcuts or Shortcuts()
     counted = shortcuts.counted
-    read = offers.exclude(certification_id__in=sorted(shortcuts.complete)) if counted else offers
-    grouped = grouped_matches(read)
+    grouped = grouped_matches(shortcuts.read if counted else offers)
     if grouped is None:
         return 0, tuple(Facet(name, label, ()) for name, label, _ in FACETS), present([])
     statement, params = grouped
@@ -363,6 +364,7 @@ def shortcuts_for(
     if not complete:
         return Shortcuts()
     counted = engine.counted_groups(criteria, complete)
+    read = unmatched.filter(match.outside(complete)) if counted else None
     top_tier = None
     # The walk pays where the matches are spread over the whole catalogue; under a place,
     # price, duration or date filter the window would hold too few offers to fill a page.
@@ -378,9 +380,7 @@ def shortcuts_for(
             .order_by("pk")
             .values(oid=F("pk"), dist=distance, top=in_tier)
         )
-    return Shortcuts(
-        counted=counted, complete=complete if counted else frozenset(), top_tier=top_tier
-    )
+    return Shortcuts(counted=counted, read=read, top_tier=top_tier)
 
 
 def facet_counts(groups, criteria: SearchCriteria) -> tuple[int, tuple[Facet, ...]]:

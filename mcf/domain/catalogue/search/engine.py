@@ -10,6 +10,8 @@ score if it has one, then the offer's id.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import connection
 from django.db.models import BooleanField, FloatField, IntegerField
 
@@ -51,6 +53,10 @@ class FullTextEngine:
         the engine keeps; None when it keeps none for these filters."""
         return None
 
+    def outside(self, query: str, certifications: frozenset[int]):
+        """The condition: matches ``query``, and is not an offer of these certifications."""
+        raise NotImplementedError
+
     def complete_certifications(self, query: str) -> frozenset[int]:
         """The certifications whose own title or code holds every word of ``query`` (each
         of their offers matches it); empty when the engine does not say."""
@@ -81,5 +87,6 @@ class FullTextEngine:
         # the title and certification counts alone: no correction, no engine score.
         if self.ALL_IN_TITLE and not self.SCORE and not any(fixes.values()):
             match.complete = self.complete_certifications(query)
+            match.outside = partial(self.outside, query)
             match.in_title = raw(self.ALL_IN_TITLE, [query], BooleanField())
         return match

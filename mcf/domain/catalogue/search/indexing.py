@@ -24,14 +24,18 @@ from __future__ import annotations
 
 from django.db import connection
 
+# In each offer's indexed text, its certification as a lexeme no typed word can give (words
+# are letters and digits): a search can leave a certification's offers out in the index.
+CERTIFICATION_LEXEME = "cert#"
 # The texts of an offer as a tsvector: title A, certification title and code B, objectif +
-# points forts C, contenu D.
-PG_VECTOR = """
+# points forts C, contenu D; and the certification's lexeme.
+PG_VECTOR = f"""
 SELECT setweight(to_tsvector('public.mcf_french', o.title), 'A')
        || setweight(to_tsvector('public.mcf_french', c.title || ' ' || c.code || ' '
                                 || regexp_replace(c.code, '[^0-9]+', ' ', 'g')), 'B')
        || setweight(to_tsvector('public.mcf_french', o.objective || ' ' || o.strengths), 'C')
        || setweight(to_tsvector('public.mcf_french', o.content), 'D')
+       || array_to_tsvector(ARRAY['{CERTIFICATION_LEXEME}' || o.certification_id])
   FROM public.catalogue_offer o JOIN public.catalogue_certification c ON c.id = o.certification_id
  WHERE o.id = offer
 """

@@ -21,11 +21,14 @@ neighbours (GiST, ``<->``); the neighbours one typo away become alternatives of 
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 
 from mcf.domain.catalogue.models import OfferSearch
+from mcf.domain.catalogue.search.common import raw
 from mcf.domain.catalogue.search.criteria import SearchCriteria
 from mcf.domain.catalogue.search.engine import FullTextEngine
-from mcf.domain.catalogue.search.indexing import CERTIFICATION_VECTOR
+from mcf.domain.catalogue.search.indexing import CERTIFICATION_LEXEME, CERTIFICATION_VECTOR
 from mcf.domain.catalogue.search.text import corrections, light_stem, singular
 
 CONFIG = "mcf_french"
@@ -98,6 +101,17 @@ class PostgresFullText(FullTextEngine):
             "LEFT JOIN catalogue_region r ON r.code = oc.region_id "
             f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4",
             params,
+        )
+
+    def outside(self, query: str, certifications: frozenset[int]) -> RawSQL:
+        # Each offer's indexed text holds its certification's lexeme (``cert#<id>``, which
+        # no typed word can give: words are letters and digits): the GIN index itself
+        # leaves these certifications' offers out, so they are never read.
+        tokens = " | ".join(f"'{CERTIFICATION_LEXEME}{pk:d}'" for pk in sorted(certifications))
+        return raw(
+            f"{self.MATCHES.replace(_QUERY, f'({_QUERY} && !!%s::tsquery)')}",
+            [query, tokens],
+            BooleanField(),
         )
 
     def complete_certifications(self, query: str) -> frozenset[int]:
