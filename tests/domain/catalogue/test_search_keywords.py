@@ -140,3 +140,12 @@ def test_rule_4_the_certification_title_weighs_more_than_the_contents():
 def test_rule_5_ties_are_broken_by_offer_number_of_creation():
     offers = [builders.listed_offer("Excel") for _ in range(3)]
     assert found("excel") == offers
+
+
+def test_a_plural_of_a_known_word_is_not_corrected():
+    formation = builders.listed_offer("Formation de formateur")
+    other = builders.listed_offer("Information et communication")  # one typo from nothing
+    rebuild_search_index()
+    results = search(SearchCriteria(text="formations"))
+    assert [hit.offer for hit in results.hits] == [formation]
+    assert other not in [hit.offer for hit in results.hits]

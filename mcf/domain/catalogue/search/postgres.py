@@ -37,11 +37,15 @@ NEIGHBOURS = 20
 # is searched as is: the stem of « formations » is that of « formation », and a prefix
 # ``format:*`` would also find formateur, formatage…), the beginning of one (then as a
 # prefix), or neither (then also its neighbours one typo away, as alternatives)?
+_INFLECTED = (
+    f"d.word IN (q.singular, q.stem) AND to_tsvector('{CONFIG}', d.word) = "
+    f"to_tsvector('{CONFIG}', q.w)"
+)  # « formations » is « formation » (same stem); « comptabilitee » is not « comptabilite »
 _LOOKUP = f"""
 SELECT q.w,
-       EXISTS (SELECT 1 FROM catalogue_searchword d WHERE d.word IN (q.w, q.singular, q.stem)),
+       EXISTS (SELECT 1 FROM catalogue_searchword d WHERE d.word = q.w OR ({_INFLECTED})),
        CASE WHEN EXISTS (SELECT 1 FROM catalogue_searchword d
-                         WHERE d.word >= q.w AND d.word < q.w || '~')
+                         WHERE ({_INFLECTED}) OR (d.word >= q.w AND d.word < q.w || '~'))
             THEN NULL
             ELSE ARRAY(SELECT d.word FROM catalogue_searchword d
                        ORDER BY d.word <-> q.w LIMIT {NEIGHBOURS})
