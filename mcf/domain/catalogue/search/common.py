@@ -148,6 +148,19 @@ def _bounding_box(centre: Commune, radius_km: float) -> Q:
     )
 
 
+def certification_in(model, certifications: set) -> Q | Expression:
+    """The offer's certification is one of these (often 100 and more).
+
+    On PostgreSQL one array parameter, ``= ANY(%s)``: a list of as many placeholders as
+    certifications is parsed again by the driver for every statement (~1 ms each, measured);
+    the planner sees the same constant array either way. Elsewhere Django's ``IN``.
+    """
+    if connection.vendor != "postgresql" or not certifications:
+        return Q(certification_id__in=sorted(certifications))
+    column = f'"{model._meta.db_table}"."certification_id"'
+    return raw(f"{column} = ANY(%s::bigint[])", [sorted(certifications)], BooleanField())
+
+
 def filtered_offers(
     criteria: SearchCriteria, centre: Commune | None, eligible: set, model=Offer
 ) -> QuerySet:
@@ -156,7 +169,7 @@ def filtered_offers(
 
     ``model`` is ``Offer`` or the engine's own table with the same field names.
     """
-    offers = model.objects.filter(certification_id__in=sorted(eligible))
+    offers = model.objects.filter(certification_in(model, eligible))
     if centre is not None:
         offers = offers.annotate(distance=distance_expression(centre))
     offers = offers.filter(_place_filter(criteria, centre))
