@@ -75,6 +75,8 @@ def light_stem(word: str) -> str:
     """A crude French plural/feminine stripper for engines without stemming (SQLite).
 
     Used as a prefix: « formations » → ``formation*``, « comptabilite » → ``comptabilit*``.
+    PostgreSQL uses it, with ``singular``, to recognise an inflected title word (its
+    Snowball stem then decides).
     """
     if word.isdigit() or len(word) <= 4:
         return word
