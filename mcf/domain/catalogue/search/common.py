@@ -74,14 +74,16 @@ LIST_ORDER = {EligibilityList.Kind.LNI: 0, EligibilityList.Kind.COPAREF: 1}
 class TextMatch:
     """How an engine matches the keywords: a condition and its ranking keys (best first).
 
-    An engine may also give what the shortcuts of large searches need (``Shortcuts``): the
-    certifications whose own title or code holds every word (``complete``: each of their
-    offers matches), the condition "matches, but not through one of these certifications"
-    (``outside``), and the condition "the offer's title holds every word" (``in_title``).
+    An engine may also give what the shortcuts of large searches need (``Shortcuts``): how
+    many of the words each certification's own title or code holds (rule 4's key), those
+    that hold every word (``complete``: each of their offers matches), the condition
+    "matches, but not through one of these certifications" (``outside``), and the
+    condition "the offer's title holds every word" (``in_title``).
     """
 
     condition: Expression | Q
     ranking: list[OrderBy] = field(default_factory=list)
+    words_in_certification: dict[int, int] = field(default_factory=dict)
     complete: frozenset[int] = frozenset()
     outside: Callable[[frozenset[int]], Expression] | None = None
     in_title: Expression | None = None
@@ -254,8 +256,9 @@ _CHOICES = {
 #   counted from the counts the engine keeps (``engine.counted_groups``), and only the
 #   other matches are read (``TextMatch.outside``: the index leaves the others out);
 # - when no word was corrected and the sort is by relevance, the best-ranked offers are
-#   those whose title holds every word and whose certification's title too; their order is
-#   their id, so the page is found by walking the offers in id order, a bounded window.
+#   those whose title holds every word and whose certification's title holds as many words
+#   as any eligible certification's; their order is their id, so the page is found by
+#   walking the offers in id order, a bounded window.
 
 TOP_TIER_WINDOW = 10_000  # offers looked at by the walk (~2 ms); beyond, the general way
 NARROWING_FILTERS = (
@@ -373,20 +376,24 @@ def shortcuts_for(
 ) -> Shortcuts:
     """What the shortcuts can use for this search (``unmatched``: every filter but the
     keywords)."""
-    complete = match.complete & frozenset(eligible)
-    if not complete:
+    if match.in_title is None:
         return Shortcuts()
-    counted = engine.counted_groups(criteria, complete)
+    complete = match.complete & frozenset(eligible)
+    counted = engine.counted_groups(criteria, complete) if complete else None
     read = unmatched.filter(match.outside(complete)) if counted else None
     top_tier = None
     # The walk pays where the matches are spread over the whole catalogue; under a place,
     # price, duration or date filter the window would hold too few offers to fill a page.
     narrowed = any(getattr(criteria, name) not in (None, ()) for name in NARROWING_FILTERS)
-    if criteria.sort == Sort.RELEVANCE and match.in_title is not None and not narrowed:
-        in_tier = ExpressionWrapper(
-            Q(match.in_title) & Q(certification_id__in=sorted(complete)),
-            output_field=BooleanField(),
-        )
+    if criteria.sort == Sort.RELEVANCE and not narrowed and eligible:
+        # The top tier: every word in the title, and in the certification's title as many
+        # words as any eligible certification holds (rules 3 and 4 at their maximum).
+        found = {pk: match.words_in_certification.get(pk, 0) for pk in eligible}
+        most = max(found.values())
+        in_tier = Q(match.in_title)
+        if most:
+            in_tier &= Q(certification_id__in=sorted(pk for pk, n in found.items() if n == most))
+        in_tier = ExpressionWrapper(in_tier, output_field=BooleanField())
         distance = F("distance") if with_distance else Value(None, FloatField())
         top_tier = (
             unmatched.filter(facet_filter(criteria))

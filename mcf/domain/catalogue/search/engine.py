@@ -57,10 +57,10 @@ class FullTextEngine:
         """The condition: matches ``query``, and is not an offer of these certifications."""
         raise NotImplementedError
 
-    def complete_certifications(self, query: str) -> frozenset[int]:
-        """The certifications whose own title or code holds every word of ``query`` (each
-        of their offers matches it); empty when the engine does not say."""
-        return frozenset()
+    def certification_word_counts(self, terms: list[str]) -> dict[int, int]:
+        """For each certification whose own title or code holds at least one of the terms,
+        how many (the ranking key of rule 4)."""
+        return {}
 
     def _count(self, sql: str, terms: list[str]):
         return raw(" + ".join([sql] * len(terms)), terms, IntegerField()).desc()
@@ -86,7 +86,11 @@ class FullTextEngine:
         # The shortcuts of large searches (common.Shortcuts) hold when the ranking keys are
         # the title and certification counts alone: no correction, no engine score.
         if self.ALL_IN_TITLE and not self.SCORE and not any(fixes.values()):
-            match.complete = self.complete_certifications(query)
+            terms = [self.term(word, (), "certification") for word in words]
+            match.words_in_certification = self.certification_word_counts(terms)
+            match.complete = frozenset(
+                pk for pk, found in match.words_in_certification.items() if found == len(words)
+            )
             match.outside = partial(self.outside, query)
             match.in_title = raw(self.ALL_IN_TITLE, [query], BooleanField())
         return match

@@ -118,14 +118,15 @@ class PostgresFullText(FullTextEngine):
             BooleanField(),
         )
 
-    def complete_certifications(self, query: str) -> frozenset[int]:
+    def certification_word_counts(self, terms: list[str]) -> dict[int, int]:
+        vector = CERTIFICATION_VECTOR.format(c="c.")
+        found = " + ".join([f"({vector} @@ {_QUERY})::int"] * len(terms))
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT c.id FROM catalogue_certification c "
-                f"WHERE {CERTIFICATION_VECTOR.format(c='c.')} @@ {_QUERY}",
-                [query],
+                f"SELECT c.id, {found} FROM catalogue_certification c WHERE {vector} @@ {_QUERY}",
+                [*terms, " | ".join(terms)],
             )
-            return frozenset(row[0] for row in cursor.fetchall())
+            return dict(cursor.fetchall())
 
     def neighbours(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         with connection.cursor() as cursor:
