@@ -261,10 +261,13 @@ _CHOICES = {
 #   walking the offers in id order, a bounded window.
 
 TOP_TIER_WINDOW = 10_000  # offers looked at by the walk (~2 ms); beyond, the general way
-NARROWING_FILTERS = (
-    "region_code", "departement_code", "postal_code", "commune_code", "duration_min",
-    "duration_max", "price_min", "price_max", "session_from", "session_until",
+# The filters a count per (certification, modalité, région) cannot answer, and those that
+# narrow a search to a part of the catalogue (the walk's window would then run dry).
+UNCOUNTED_FILTERS = (
+    "commune_code", "postal_code", "departement_code", "duration_min", "duration_max",
+    "price_min", "price_max", "session_from", "session_until",
 )  # fmt: skip
+NARROWING_FILTERS = ("region_code", *UNCOUNTED_FILTERS)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
 from mcf.domain.catalogue.models import OfferSearch
-from mcf.domain.catalogue.search.common import raw
+from mcf.domain.catalogue.search.common import UNCOUNTED_FILTERS, raw
 from mcf.domain.catalogue.search.criteria import SearchCriteria
 from mcf.domain.catalogue.search.engine import FullTextEngine
 from mcf.domain.catalogue.search.indexing import CERTIFICATION_LEXEME, CERTIFICATION_VECTOR
@@ -55,12 +55,6 @@ FROM unnest(%s::text[], %s::text[], %s::text[]) AS q(w, singular, stem)
 
 
 _QUERY = f"to_tsquery('{CONFIG}', %s)"
-# Filters that catalogue_offercount cannot answer (it counts per certification, modalité,
-# région): with any of them, the matches are counted.
-_NOT_COUNTED = (
-    "commune_code", "postal_code", "departement_code", "duration_min", "duration_max",
-    "price_min", "price_max", "session_from", "session_until",
-)  # fmt: skip
 _VECTOR = "mcf_offer_vector({table}.offer_id, {table}.version)"
 
 
@@ -89,8 +83,9 @@ class PostgresFullText(FullTextEngine):
         return "(" + " | ".join([searched, *alternatives]) + ")"
 
     def counted_groups(self, criteria: SearchCriteria, certifications) -> tuple[str, list] | None:
-        """From ``catalogue_offercount`` when every filter is one of its columns."""
-        if any(getattr(criteria, name) not in (None, ()) for name in _NOT_COUNTED):
+        """From ``catalogue_offercount`` when every filter is one of its columns (with one
+        of ``UNCOUNTED_FILTERS``, the matches are counted)."""
+        if any(getattr(criteria, name) not in (None, ()) for name in UNCOUNTED_FILTERS):
             return None
         # The région filters here; the other facets' choices are applied in facet_counts.
         where = ["oc.certification_id = ANY(%s)", "oc.offers > 0"]
