@@ -20,7 +20,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcf.domain.hours.accrual import Declaration, year_fraction, yearly_credit
+from mcf.domain.hours.accrual import Declaration, capped_sum, year_fraction, yearly_credit
 from mcf.domain.hours.feed import HEADER_LINE, import_declarations
 from mcf.domain.hours.models import CPF_CEILING, Counter, Entry
 from mcf.domain.identity.protection import nir_lookup_hash
@@ -117,6 +117,32 @@ def test_any_sequence_of_years_stays_within_the_ceiling(years, start):
             assert credit == 0
         ledger.append(credit)
         assert sum(ledger) <= CPF_CEILING
+
+
+def _credit_by_the_rule(balance: int, fraction: Fraction) -> int:
+    """domain.md §3.1 written with Fractions, as read: the oracle of the integer version."""
+    if balance >= CPF_CEILING or fraction <= 0:
+        return 0
+    fast = min(fraction, Fraction(max(0, 120 - balance), 24))
+    return min(math.ceil(fast * 24 + (fraction - fast) * 12), CPF_CEILING - balance)
+
+
+@HYPOTHESIS
+@given(balance=st.integers(min_value=0, max_value=CPF_CEILING + 5), fraction=st.fractions(0, 1))
+def test_the_integer_computation_is_the_rule(balance, fraction):
+    assert yearly_credit(balance, fraction) == _credit_by_the_rule(balance, fraction)
+
+
+@HYPOTHESIS
+@given(
+    ratios=st.lists(st.tuples(st.integers(0, 10**8), st.integers(1, 10**8)), min_size=0, max_size=4)
+)
+def test_capped_sum_is_the_sum_of_capped_fractions_capped(ratios):
+    expected = min(
+        Fraction(1), sum((min(Fraction(1), Fraction(p, q)) for p, q in ratios), Fraction(0))
+    )
+    assert Fraction(*capped_sum(ratios)) == expected
+    assert capped_sum(ratios) == expected.as_integer_ratio()  # reduced
 
 
 @HYPOTHESIS

@@ -1,8 +1,10 @@
 """What the feed writes for one person, year after year (shared by both engines).
 
-Every credit is ``accrual.yearly_credit(balance before, accrual.year_fraction(...))``: this
-module only decides *which* balance and *which* declarations, never how hours accrue.
-Results are memoised (bounded caches): most people have one of a few thousand fractions.
+Every credit is ``accrual.ratio_credit(balance before, the year's fraction)``, the fraction
+summed by ``accrual.capped_sum``: this module only decides *which* balance and *which*
+declarations, never how hours accrue. Hours are read as exact integers (1/10 000 h), no
+``Fraction`` object per line; the fraction of each distinct declarations string is memoised
+(bounded cache): full-time years and common part-time patterns repeat across millions of lines.
 
 Rules (docs/decisions/0002-yearly-feed.md):
 
@@ -27,10 +29,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from fractions import Fraction
 from functools import lru_cache
 
 from mcf.domain.hours import accrual
+from mcf.domain.hours.accrual import ratio_credit
 from mcf.domain.hours.models import CPF_CEILING, Entry
 
 FEED = Entry.Kind.FEED.value
@@ -71,49 +73,32 @@ def parse_source(source: str | None) -> tuple[str, int] | None:
     return (match["token"], int(match["before"])) if match else None
 
 
-def _decimal(text: str) -> Fraction:
-    """Exact value of a plain decimal string (``803.50``); 3× faster than Fraction(text)."""
+HOURS_SCALE = 10_000  # the contract's hours have at most 4 decimals
+FULL_TIME = accrual.REFERENCE_HOURS * HOURS_SCALE
+
+
+def _scaled(text: str) -> int:
+    """A plain decimal string of hours (``803.50``) as an exact integer of 1/10 000 h."""
     whole, _, decimals = text.partition(".")
-    if decimals:
-        return Fraction(int(whole + decimals), 10 ** len(decimals))
-    return Fraction(int(whole))
+    return int(whole + decimals.ljust(4, "0")) if decimals else int(whole) * HOURS_SCALE
 
 
 @lru_cache(maxsize=_CACHE)
-def fraction_of(declarations: str) -> tuple[Fraction, str]:
+def fraction_of(declarations: str) -> tuple[int, int, str]:
     """The year's fraction of ``w:r:a;w:r:a…`` (hours as decimal strings, r empty = none)
-    and its token (the fraction written out, or a digest of it if very long)."""
-    items = []
+    as an exact, reduced ``(numerator, denominator)``, and its token (the fraction written
+    out like ``str(Fraction)``, or a digest of it if very long)."""
+    ratios = []
     for item in declarations.split(";"):
         worked, reference, absences = item.split(":")
-        items.append(
-            accrual.Declaration(
-                worked_hours=_decimal(worked),
-                reference_hours=_decimal(reference) if reference else None,
-                assimilated_absence_hours=_decimal(absences),
-            )
+        ratios.append(
+            (_scaled(worked) + _scaled(absences), _scaled(reference) if reference else FULL_TIME)
         )
-    fraction = accrual.year_fraction(items)
-    token = str(fraction)
+    numerator, denominator = accrual.capped_sum(ratios)
+    token = str(numerator) if denominator == 1 else f"{numerator}/{denominator}"
     if len(token) > 64:
         token = "sha256:" + hashlib.sha256(token.encode()).hexdigest()[:40]
-    return fraction, token
-
-
-_credits: dict[tuple[int, str], int] = {}  # (balance, fraction token) → credit
-
-
-def credit_for(balance: int, declarations: str) -> int:
-    """``accrual.yearly_credit(balance, fraction of the declarations)``, memoised by
-    (balance, fraction): every full year shares one entry per balance."""
-    fraction, token = fraction_of(declarations)
-    key = (balance, token)
-    credit = _credits.get(key)
-    if credit is None:
-        if len(_credits) >= _CACHE:
-            _credits.clear()  # bounded; values are pure, any thread may recompute them
-        credit = _credits[key] = accrual.yearly_credit(balance, fraction)
-    return credit
+    return numerator, denominator, token
 
 
 @dataclass(slots=True)
@@ -177,8 +162,8 @@ class Planner:
         tally = self.tally
         if existing is None or not existing.fed:
             before = person.balance
-            hours = credit_for(before, declarations)
-            token = fraction_of(declarations)[1]
+            numerator, denominator, token = fraction_of(declarations)
+            hours = ratio_credit(before, numerator, denominator)
             person.balance = before + hours
             person.fed_hours += hours
             person.feeds += 1
@@ -193,13 +178,13 @@ class Planner:
             if existing.last_source == existing.first_source
             else parse_source(existing.last_source)
         )
-        fraction, token = fraction_of(declarations)
+        numerator, denominator, token = fraction_of(declarations)
         if original is None or latest is None or latest[0] == token:
             # Same declarations (or a credit made elsewhere, which the feed does not judge).
             tally.already_loaded += 1
             return ALREADY, 0, ""
         before = original[1]
-        wanted = accrual.yearly_credit(before, fraction) - existing.credited
+        wanted = ratio_credit(before, numerator, denominator) - existing.credited
         delta = max(min(wanted, CPF_CEILING - person.balance), person.reserved - person.balance)
         if delta != wanted:
             tally.corrections_capped += 1

@@ -214,7 +214,15 @@ class PostgresEngine(Engine):
         fresh.reverse()
         self._new_ids = fresh + self._new_ids
 
-    def _group_query(self, years: list[int]) -> str:
+    # The year's declarations of one person, as ``w:r:a;w:r:a…`` (computing.fraction_of).
+    DECLARATIONS = (
+        "string_agg(s.w::text || ':' || coalesce(s.r::text, '') || ':' || s.a::text, ';')"
+    )
+
+    def _existing_query(self, years: list[int]) -> str:
+        """One row per (existing counter, year of the file), in counter id order (the
+        locks' order, and sorted inserts into the entries' per-counter index), with the
+        counter's balances and what the ledger already holds for that year."""
         feed, correction = FEED, CORRECTION
         # Only the file's years of the ledger are read (integers, inlined).
         year_list = ", ".join(str(int(year)) for year in years) or "NULL"
@@ -226,19 +234,17 @@ class PostgresEngine(Engine):
         # One ALIMENTATION per counter and year (unique constraint): its source is max();
         # the latest source is looked up only for the rare years with corrections.
         return f"""
-            SELECT p.nir_hash, p.counter_id, c.cpf_balance, c.cpf_reserved, c.holder_id,
+            SELECT c.nir_hash, c.id, c.cpf_balance, c.cpf_reserved, c.holder_id,
                    c.last_fed_year, g.year, g.declarations,
                    x.fed, x.credited, x.first_source,
                    CASE WHEN x.entries = 1 THEN x.first_source ELSE (
                        SELECT e.source FROM {Entry._meta.db_table} e
-                       WHERE e.counter_id = p.counter_id AND e.year = g.year AND {feed_rows}
+                       WHERE e.counter_id = c.id AND e.year = g.year AND {feed_rows}
                        ORDER BY e.id DESC LIMIT 1) END AS last_source
-            FROM (SELECT nir_hash COLLATE "C" AS nir_hash, year,
-                         string_agg(w::text || ':' || coalesce(r::text, '') || ':' || a::text,
-                                    ';') AS declarations
-                  FROM {STAGING} GROUP BY 1, 2) g
-            JOIN {PERSONS} p ON p.nir_hash = g.nir_hash
-            LEFT JOIN {Counter._meta.db_table} c ON c.id = p.counter_id
+            FROM (SELECT p.counter_id, s.year, {self.DECLARATIONS} AS declarations
+                  FROM {STAGING} s JOIN {PERSONS} p ON p.nir_hash = s.nir_hash
+                  WHERE p.counter_id IS NOT NULL GROUP BY 1, 2) g
+            JOIN {Counter._meta.db_table} c ON c.id = g.counter_id
             LEFT JOIN (
                 SELECT e.counter_id, e.year, count(*) AS entries,
                        bool_or(e.kind = '{feed}') AS fed,
@@ -248,33 +254,57 @@ class PostgresEngine(Engine):
                 JOIN {PERSONS} pe ON pe.counter_id = e.counter_id
                 WHERE {feed_rows}
                 GROUP BY e.counter_id, e.year
-            ) x ON x.counter_id = p.counter_id AND x.year = g.year
-            ORDER BY p.counter_id IS NULL, p.counter_id, p.nir_hash COLLATE "C", g.year
+            ) x ON x.counter_id = g.counter_id AND x.year = g.year
+            ORDER BY g.counter_id, g.year
+        """  # noqa: S608 - our constants
+
+    def _new_query(self, *, only_new_persons: bool) -> str:
+        """One row per (person without a counter, year), in NIR-hash order: the grouping's
+        own sort order (no second sort), and the order the new counters' ids are given in,
+        so that both of their unique indexes are filled in order."""
+        persons = (
+            f"JOIN {PERSONS} p ON p.nir_hash = s.nir_hash AND p.counter_id IS NULL"
+            if not only_new_persons
+            else ""
+        )
+        return f"""
+            SELECT s.nir_hash COLLATE "C", NULL::bigint, NULL::int, NULL::int, NULL::bigint,
+                   NULL::int, s.year, {self.DECLARATIONS}, NULL::bool, NULL::int, NULL::text,
+                   NULL::text
+            FROM {STAGING} s {persons}
+            GROUP BY s.nir_hash COLLATE "C", s.year
+            ORDER BY s.nir_hash COLLATE "C", s.year
         """  # noqa: S608 - our constants
 
     def _pass(self, cursor) -> None:
-        """Stream the groups, compute, write; batch k+1 is computed while the server
-        ingests batch k (the connection is busy with that COPY, Python is not)."""
+        """Stream the groups (existing counters, then new ones), compute, write; batch k+1
+        is computed while the server ingests batch k (the connection is busy with that
+        COPY, Python is not)."""
         self._person: Person | None = None
         self._rows: list[tuple[str, int, int, str]] = []
         self._done = 0
         writer = _BatchWriter(cursor.cursor, self.now, self.planner.file_name)
         cursor.execute(f"SELECT DISTINCT year FROM {STAGING}")  # noqa: S608 - our constants
         years = [row[0] for row in cursor.fetchall()]
+        existing = self.persons_total - self._new_remaining
+        queries = [self._existing_query(years)] if existing else []
+        if self._new_remaining:
+            queries.append(self._new_query(only_new_persons=not existing))
         raw = self.connection.connection
-        with raw.cursor(name="feed_groups") as groups:
-            groups.execute(self._group_query(years))
-            batch = groups.fetchmany(BATCH)
-            self._reserve_ids(cursor, len(batch))
-            self._compute(batch, writer)
-            while batch:
+        for query in queries:
+            with raw.cursor(name="feed_groups") as groups:
+                groups.execute(query)
                 batch = groups.fetchmany(BATCH)
                 self._reserve_ids(cursor, len(batch))
-                ready = writer.take()
-                writer.write(ready, during=lambda batch=batch: self._compute(batch, writer))
-                if self.progress is not None:
-                    self.progress("application", self._done, self.persons_total)
-        writer.write(writer.take())
+                self._compute(batch, writer)
+                while batch:
+                    batch = groups.fetchmany(BATCH)
+                    self._reserve_ids(cursor, len(batch))
+                    ready = writer.take()
+                    writer.write(ready, during=lambda batch=batch: self._compute(batch, writer))
+                    if self.progress is not None:
+                        self.progress("application", self._done, self.persons_total)
+            writer.write(writer.take())
 
     def _compute(self, batch: list[tuple], writer: _BatchWriter) -> None:
         """Plan the rows of ``batch``; complete persons go to ``writer``. An empty batch
