@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -131,3 +132,55 @@ def test_the_last_year_accepted_is_the_one_before_today():
     assert [number for number, _ in rejected] == [3]
     _, rejected, _ = read([f"20x5;73282932000074;{NIR_A};A;B;1;;0"])
     assert rejected == [(2, "année non numérique : « 20x5 »")]
+
+
+# --- Reading by blocks (a stream) gives exactly what reading line by line gives -----------
+
+_NIR_2A = nir_with_key("1850520012345")
+_FIELDS = {
+    "year": ["2015", "2016", "2025", "2026", "20x5", ""],
+    "siret": ["73282932000074", "73282932000075", "732 829 320 00074", ""],
+    "nir": [NIR_A, NIR_B, _NIR_2A, NIR_A[:14] + "0", "7" + NIR_A[1:], NIR_A.lower(), ""],
+    "name": ["DUPONT", "", '"DE LA; FONTAINE"', "Zoé\u2028X", "A\x85B"],
+    "hours": ["1607", "803,5", "803.50", "0", "", "-1", "99999", "12 h", "1,2345"],
+}
+_ENDINGS = ["\n", "\r\n", "\r", "\r\r\n", ""]
+data_lines = st.builds(
+    lambda year, siret, nir, name, hours, ending, columns: (
+        ";".join([year, siret, nir, name, name, *hours][:columns]) + ending
+    ),
+    *(st.sampled_from(_FIELDS[key]) for key in ("year", "siret", "nir", "name")),
+    st.lists(st.sampled_from(_FIELDS["hours"]), min_size=3, max_size=3),
+    st.sampled_from(_ENDINGS),
+    st.sampled_from([8, 8, 8, 8, 7, 9]),
+)
+files = st.lists(st.one_of(data_lines, st.sampled_from(["\n", "  \r\n", ";;;;;;;\n"])), max_size=25)
+
+
+def _read_all(source, **options):
+    rejected = []
+    reader = DeclarationReader(
+        source,
+        today=date(2026, 3, 2),
+        on_reject=lambda number, reason: rejected.append((number, reason)),
+        **options,
+    )
+    return list(reader), rejected, (reader.lines_read, reader.lines_rejected)
+
+
+@HYPOTHESIS
+@given(lines=files, block=st.integers(min_value=1, max_value=300))
+def test_reading_by_blocks_is_reading_line_by_line(lines, block):
+    text = "".join(lines)
+    by_lines = _read_all(list(io.StringIO(text, newline="")))
+    by_blocks = _read_all(io.StringIO(text, newline=""), block_characters=block)
+    assert by_blocks == by_lines
+
+
+def test_the_canonical_lines_are_read_by_blocks_with_their_numbers():
+    good = f"2016;73282932000074;{NIR_A};A;B;1607;;0\n"
+    text = good + "2016;bad\n" + good.replace("\n", "\r\n") + "\n" + good
+    accepted, rejected, counts = _read_all(io.StringIO(text, newline=""), block_characters=50)
+    assert [row[1] for row in accepted] == [2016, 2016, 2016]
+    assert rejected == [(3, "2 colonnes au lieu de 8 (séparateur « ; »)")]
+    assert counts == (4, 1)

@@ -10,9 +10,11 @@ with the NIR replaced by its keyed lookup hash and the hours as decimal strings 
 through the ``on_reject(line_number, reason)`` callback. Nothing is kept per line: memory
 stays flat whatever the file size.
 
-Speed: most lines are well-formed, so each line first goes through a strict fast check
-(canonical NIR with a valid key, 14-digit SIRET already seen valid, plain numbers); only a
-line failing it is examined by the complete rules (``Nir.parse``, ``stdnum.fr.siret``,
+Speed: most lines are well-formed. A stream is read by blocks of about a million characters,
+in which one regular expression finds the canonical lines (no Python-level split of them);
+each then gets a strict fast check (valid year, 14-digit SIRET already seen valid, NIR key).
+The lines between them, and any iterable of lines, go one by one through the same fast
+check; only a line failing it is examined by the complete rules (``Nir.parse``, ``stdnum.fr.siret``,
 lenient spacing), which either accept it after normalisation or explain the refusal. The
 fast NIR check accepts a subset of what ``Nir.parse`` accepts, with the same canonical value
 (tested by a Hypothesis property).
@@ -22,9 +24,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -111,15 +115,18 @@ def fast_nir(raw: str) -> str | None:
 
     ``None`` means "not sure": ask ``Nir.parse`` (which knows separators, lower case…).
     """
-    if not _FAST_NIR.fullmatch(raw):
-        return None
-    department = raw[5:7]
-    digits = raw[:13]
+    return raw if _FAST_NIR.fullmatch(raw) and _nir_key_matches(raw) else None
+
+
+def _nir_key_matches(nir: str) -> bool:
+    """The key of a NIR already shaped like ``_FAST_NIR`` (Corsica: 2A → 19, 2B → 18)."""
+    department = nir[5:7]
+    digits = nir[:13]
     if department == "2A":
-        digits = raw[:5] + "19" + raw[7:13]
+        digits = nir[:5] + "19" + nir[7:13]
     elif department == "2B":
-        digits = raw[:5] + "18" + raw[7:13]
-    return raw if 97 - int(digits) % 97 == int(raw[13:]) else None
+        digits = nir[:5] + "18" + nir[7:13]
+    return 97 - int(digits) % 97 == int(nir[13:])
 
 
 def check_header(first_line: str | None) -> None:
@@ -141,51 +148,135 @@ def split_line(line: str) -> list[str]:
     return line.split(";")
 
 
+# A whole canonical line (nothing to normalise): year, SIRET, canonical definitive NIR, two
+# unquoted names, plain numbers. Matched over a block of lines at a time (re.M), so that the
+# common line costs no Python-level split; its year, SIRET and NIR key are then checked.
+_CANONICAL_LINE = re.compile(
+    r"^([0-9]{4});([0-9]{14});(" + _FAST_NIR.pattern + r');[^;\r\n"]*;[^;\r\n"]*;'
+    rf"({_NUMBER.pattern});({_NUMBER.pattern})?;({_NUMBER.pattern})?\r?$",
+    re.MULTILINE,
+)
+BLOCK_CHARACTERS = 1 << 20
+
+
 class DeclarationReader:
-    """Iterate over the accepted declarations of ``lines`` (the data lines, after the header).
+    """Iterate over the accepted declarations of ``source``, the data lines after the header:
+    a text stream (read by blocks, the fast way) or any iterable of lines.
 
     Counts ``lines_read`` (non-blank data lines) and ``lines_rejected``; calls ``on_reject``
-    for each rejected line. ``progress(lines_done)`` is called every ``progress_every`` lines.
+    for each rejected line. ``progress(lines_done)`` is called every ``progress_every`` lines
+    (for a stream: after each block of about that many lines).
+
+    Both ways give the same result, line numbers included (tested): a line is a line as
+    ``io.TextIOWrapper(newline="")`` splits them (``\n``, ``\r\n`` or a lone ``\r``).
     """
 
     def __init__(
         self,
-        lines: Iterable[str],
+        source: IO[str] | Iterable[str],
         *,
         today: date,
         on_reject: Callable[[int, str], None],
         first_line_number: int = 2,
         progress: Callable[[int], None] | None = None,
         progress_every: int = 16384,
+        block_characters: int = BLOCK_CHARACTERS,
     ):
-        self._lines = lines
+        self._source = source
         self._on_reject = on_reject
         self._first = first_line_number
         self._progress = progress
         self._progress_every = progress_every
+        self._block_characters = block_characters
         self.last_year = today.year - 1  # a year is loaded once it has ended
         self._years = {str(y): y for y in range(FIRST_YEAR, self.last_year + 1)}
         self._hash = nir_hasher()
         self._sirets: dict[str, bool] = {}
         self.lines_read = 0
         self.lines_rejected = 0
+        self._line_number = first_line_number - 1
 
     def __iter__(self) -> Iterator[Accepted]:
+        source = self._source
+        if hasattr(source, "read"):
+            yield from self._from_blocks(self._blocks(source))
+        else:
+            yield from self._from_lines(source)
+        if self._progress is not None:
+            self._progress(self.lines_read)
+
+    def _blocks(self, stream: IO[str]) -> Iterator[str]:
+        """Blocks of whole lines (each ends with a ``\n``, but maybe the last one)."""
+        rest = ""
+        while block := stream.read(self._block_characters):
+            block = rest + block
+            cut = block.rfind("\n") + 1
+            block, rest = block[:cut], block[cut:]
+            if block:
+                yield block
+        if rest:
+            yield rest
+
+    def _from_blocks(self, blocks: Iterable[str]) -> Iterator[Accepted]:
+        years = self._years
+        lookup_hash = self._hash
+        sirets = self._sirets
+        progress = self._progress
+        every = self._progress_every
+        canonical = _CANONICAL_LINE.finditer
+        next_report = every
+        for block in blocks:
+            position = 0
+            taken = 0  # canonical lines of this block not yet added to the counts
+            for match in canonical(block):
+                if match.start() != position:  # lines the pattern did not take
+                    self._line_number += taken
+                    self.lines_read += taken
+                    taken = 0
+                    yield from self._from_lines(block[position : match.start()])
+                position = match.end() + 1  # after the line's \n
+                taken += 1
+                year_text, siret, nir, worked, reference, absences = match.groups()
+                year = years.get(year_text)
+                valid_siret = sirets.get(siret)
+                if valid_siret is None:
+                    valid_siret = self._remember_siret(siret)
+                if year is not None and valid_siret and _nir_key_matches(nir):
+                    yield _accepted(lookup_hash(nir), year, worked, reference, absences)
+                else:  # the complete rules say why
+                    self._line_number += taken
+                    self.lines_read += taken
+                    taken = 0
+                    parts = split_line(match.group().rstrip("\r"))
+                    accepted = self._examine(self._line_number, parts)
+                    if accepted is not None:
+                        yield accepted
+            self._line_number += taken
+            self.lines_read += taken
+            if position < len(block):
+                yield from self._from_lines(block[position:])
+            if progress is not None and self.lines_read >= next_report:
+                progress(self.lines_read)
+                next_report = self.lines_read + every
+
+    def _from_lines(self, lines: Iterable[str] | str) -> Iterator[Accepted]:
+        """The same, one line at a time (the lines between canonical ones, and iterables)."""
+        if isinstance(lines, str):
+            lines = io.StringIO(lines, newline="")
         years = self._years
         number = _NUMBER.fullmatch
         lookup_hash = self._hash
         sirets = self._sirets
         progress = self._progress
         every = self._progress_every
-        read = 0
-        line_number = self._first - 1
-        for line_number, raw_line in enumerate(self._lines, self._first):
+        for raw_line in lines:
+            self._line_number += 1
             line = raw_line.rstrip("\r\n")
             if not line.strip():
                 continue
-            read += 1
-            if progress is not None and read % every == 0:
-                progress(read)
+            self.lines_read += 1
+            if progress is not None and self.lines_read % every == 0:
+                progress(self.lines_read)
             parts = split_line(line)
             if len(parts) == 8:
                 year = years.get(parts[0])
@@ -202,20 +293,11 @@ class DeclarationReader:
                         valid_siret = self._remember_siret(siret)
                     nir = fast_nir(parts[2])
                     if valid_siret and nir is not None:
-                        yield (
-                            lookup_hash(nir),
-                            year,
-                            worked.replace(",", "."),
-                            _reference(reference.replace(",", ".")) if reference else None,
-                            absences.replace(",", ".") if absences else "0",
-                        )
+                        yield _accepted(lookup_hash(nir), year, worked, reference, absences)
                         continue
-            accepted = self._examine(line_number, parts)
+            accepted = self._examine(self._line_number, parts)
             if accepted is not None:
                 yield accepted
-        self.lines_read = read
-        if progress is not None:
-            progress(read)
 
     # --- The complete rules, for the lines the fast check did not accept ------------------
 
@@ -296,6 +378,18 @@ class DeclarationReader:
             return None
         reasons.append(f"{label} non numériques : « {text[:12]} »")
         return None
+
+
+def _accepted(nir_hash: str, year: int, worked: str, reference: str, absences: str) -> Accepted:
+    """An accepted line, its numbers already checked: decimal points, empty reference and
+    absences normalised."""
+    return (
+        nir_hash,
+        year,
+        worked.replace(",", "."),
+        _reference(reference.replace(",", ".")) if reference else None,
+        absences.replace(",", ".") if absences else "0",
+    )
 
 
 def _reference(value: str) -> str | None:
