@@ -203,6 +203,8 @@ OUTBOX_FIRST_RETRY_SECONDS = env_int("OUTBOX_FIRST_RETRY_SECONDS", 60)
 # servers and the worker; deleted once loaded) and the size cap of one upload.
 FEED_UPLOAD_DIR = Path(env_str("FEED_UPLOAD_DIR", str(VAR_DIR / "alimentation")))
 FEED_UPLOAD_MAX_BYTES = env_int("FEED_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# A declarations file at least this large is read by two processes (feed/parallel.py).
+FEED_TWO_PROCESSES_MIN_BYTES = env_int("FEED_TWO_PROCESSES_MIN_BYTES", 4 * 1024 * 1024)
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

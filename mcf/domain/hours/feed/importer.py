@@ -15,10 +15,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from mcf.domain.hours.feed.computing import Planner
+from mcf.domain.hours.feed.parallel import TwoProcessReading, halves
 from mcf.domain.hours.feed.parsing import DeclarationReader, FeedFormatError, check_header
 from mcf.domain.hours.feed.portable import PortableEngine
 from mcf.domain.hours.feed.postgres import PostgresEngine
@@ -71,7 +73,7 @@ def import_declarations(
                 "Aucune donnée n'a été chargée."
             ) from error
         try:
-            _load(text, binary, size, report, rejections, progress, today, now, engine)
+            _load(text, binary, size, path, report, rejections, progress, today, now, engine)
         except BaseException:
             rejections.close()
             report_file.unlink(missing_ok=True)
@@ -96,7 +98,7 @@ def import_declarations(
     return report
 
 
-def _load(text, binary, size, report, rejections, progress, today, now, engine_name) -> None:
+def _load(text, binary, size, path, report, rejections, progress, today, now, engine_name) -> None:
     def reading_progress(lines: int) -> None:
         if progress is None:
             return
@@ -106,7 +108,6 @@ def _load(text, binary, size, report, rejections, progress, today, now, engine_n
             done = lines
         progress("lecture", done, size if binary is not None else None)
 
-    reader = DeclarationReader(text, today=today, on_reject=rejections, progress=reading_progress)
     planner = Planner(report.file_name)
     engine_name = engine_name or (
         PostgresEngine.name if connection.vendor == "postgresql" else PortableEngine.name
@@ -114,10 +115,32 @@ def _load(text, binary, size, report, rejections, progress, today, now, engine_n
     engine_class = PostgresEngine if engine_name == PostgresEngine.name else PortableEngine
     engine = engine_class(connection, planner, now=now, progress=progress)
     report.engine = engine.name
-    with transaction.atomic():
-        engine.stage(reader)
-        engine.apply()
-        engine.cleanup()
+    cut = _halves_for_two_processes(engine, path, size)
+    if cut is not None:
+        reader = TwoProcessReading(
+            path,
+            *cut,
+            size,
+            today=today,
+            on_reject=rejections,
+            progress=(lambda lines, done: progress("lecture", done, size)) if progress else None,
+            hash_key=settings.NIR_HASH_KEY,
+        )
+    else:
+        reader = DeclarationReader(
+            text, today=today, on_reject=rejections, progress=reading_progress
+        )
+    try:
+        with transaction.atomic():
+            if cut is not None:
+                engine.stage(reader.rows, then=reader.helper_text())
+            else:
+                engine.stage(reader)
+            engine.apply()
+            engine.cleanup()
+    finally:
+        if cut is not None:
+            reader.close()
     report.lines_read = reader.lines_read
     report.lines_rejected = reader.lines_rejected
     tally = planner.tally
@@ -131,6 +154,20 @@ def _load(text, binary, size, report, rejections, progress, today, now, engine_n
     report.corrections_capped = tally.corrections_capped
     report.counters_created = tally.counters_created
     report.timings = dict(getattr(engine, "timings", {}))
+
+
+def _halves_for_two_processes(engine, path: Path | None, size: int | None):
+    """Where to cut the file for two readers, or None: only the PostgreSQL engine's staging
+    takes a ready-made second half, and a small file is read faster by one process."""
+    if (
+        engine.name != PostgresEngine.name
+        or path is None
+        or size is None
+        or size < settings.FEED_TWO_PROCESSES_MIN_BYTES
+        or (os.cpu_count() or 1) < 2
+    ):
+        return None
+    return halves(path, size)
 
 
 def _open(path_or_file) -> tuple[IO[str], IO[bytes] | None, int | None, str, Path | None]:

@@ -82,13 +82,15 @@ class FeedFormatError(ValueError):
         self.message = message
 
 
-def nir_hasher() -> Callable[[str], str]:
+def nir_hasher(key: str | bytes | None = None) -> Callable[[str], str]:
     """``nir_lookup_hash`` of a canonical NIR value, faster for millions of lines.
 
-    The same HMAC-SHA256 (RFC 2104) with the same key, whose two padded key blocks are
-    hashed once instead of once per NIR (a test compares it with ``nir_lookup_hash``).
+    The same HMAC-SHA256 (RFC 2104) with the same key (``settings.NIR_HASH_KEY`` unless
+    given), whose two padded key blocks are hashed once instead of once per NIR (a test
+    compares it with ``nir_lookup_hash``).
     """
-    key = getattr(settings, "NIR_HASH_KEY", "")
+    if key is None:
+        key = getattr(settings, "NIR_HASH_KEY", "")
     if not key:
         raise ImproperlyConfigured("NIR_HASH_KEY is not set.")
     key_bytes = key if isinstance(key, bytes) else key.encode()
@@ -181,6 +183,7 @@ class DeclarationReader:
         progress: Callable[[int], None] | None = None,
         progress_every: int = 16384,
         block_characters: int = BLOCK_CHARACTERS,
+        hash_key: str | bytes | None = None,
     ):
         self._source = source
         self._on_reject = on_reject
@@ -190,11 +193,16 @@ class DeclarationReader:
         self._block_characters = block_characters
         self.last_year = today.year - 1  # a year is loaded once it has ended
         self._years = {str(y): y for y in range(FIRST_YEAR, self.last_year + 1)}
-        self._hash = nir_hasher()
+        self._hash = nir_hasher(hash_key)
         self._sirets: dict[str, bool] = {}
         self.lines_read = 0
         self.lines_rejected = 0
         self._line_number = first_line_number - 1
+
+    @property
+    def last_line_number(self) -> int:
+        """Number of the last line read (blank ones included)."""
+        return self._line_number
 
     def __iter__(self) -> Iterator[Accepted]:
         source = self._source

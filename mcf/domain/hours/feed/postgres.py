@@ -48,6 +48,7 @@ from mcf.domain.hours.feed.computing import (
     feed_details,
     feed_label,
 )
+from mcf.domain.hours.feed.parallel import NULL, staging_text
 from mcf.domain.hours.feed.parsing import Accepted
 from mcf.domain.hours.models import Counter, Entry
 from mcf.domain.journal import actions as journal
@@ -90,7 +91,9 @@ class PostgresEngine(Engine):
 
     # --- 1. Staging ------------------------------------------------------------------------
 
-    def stage(self, rows: Iterable[Accepted]) -> None:
+    def stage(self, rows: Iterable[Accepted], then: Iterable[bytes] = ()) -> None:
+        """COPY ``rows`` into the staging table, then ``then``: more lines of the same COPY
+        text, ready-made (the second half of a file read by a helper process)."""
         started = time.perf_counter()
         with self.connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
@@ -98,18 +101,11 @@ class PostgresEngine(Engine):
                 f"CREATE TEMPORARY TABLE {STAGING} (nir_hash text NOT NULL, year smallint "
                 "NOT NULL, w numeric NOT NULL, r numeric, a numeric NOT NULL) ON COMMIT DROP"
             )
-            null = NULL
-            buffer: list[str] = []
             with cursor.cursor.copy(f"COPY {STAGING} (nir_hash, year, w, r, a) FROM STDIN") as cp:
-                for nir_hash, year, worked, reference, absences in rows:
-                    buffer.append(
-                        f"{nir_hash}\t{year}\t{worked}\t{reference or null}\t{absences}\n"
-                    )
-                    if len(buffer) >= 4096:
-                        cp.write("".join(buffer))
-                        buffer.clear()
-                if buffer:
-                    cp.write("".join(buffer))
+                for text in staging_text(rows):
+                    cp.write(text)
+                for text in then:
+                    cp.write(text)
             cursor.execute(f"ANALYZE {STAGING}")
         self._timed("lecture et staging", started)
 
@@ -364,7 +360,6 @@ class PostgresEngine(Engine):
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-NULL = "\\N"
 
 
 def copy_text(value) -> str:

@@ -1,0 +1,84 @@
+"""A large file read by two processes (feed/parallel.py) gives what one reader gives."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from mcf.domain.hours.feed import HEADER_LINE, import_declarations
+from mcf.domain.hours.feed import parallel as parallel_reading
+from mcf.domain.hours.feed.parallel import halves
+from mcf.domain.hours.models import Counter, Entry
+from tests.domain.hours.test_feed import NOW, TODAY, line
+from tests.domain.hours.test_feed_postgres import random_file, snapshot
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two readers feed the PostgreSQL engine only"
+)
+
+
+def _import(path, **options):
+    progress = []
+    with transaction.atomic():
+        report = import_declarations(
+            path,
+            today=TODAY,
+            now=NOW,
+            progress=lambda phase, done, total: progress.append((phase, done, total)),
+            **options,
+        )
+        result = (
+            snapshot(),
+            report.lines_read,
+            report.lines_rejected,
+            report.rejections,
+            report.report_path.read_text(encoding="utf-8"),
+            report.years_loaded,
+            report.hours_credited,
+        )
+        transaction.set_rollback(True)
+    return result, progress
+
+
+@postgresql_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [3, 4])
+def test_two_readers_give_the_ledger_and_the_report_of_one(tmp_path, settings, seed):
+    path = random_file(tmp_path, seed)
+    # Bad lines in both halves, and CRLF endings: line numbers must match the whole file's.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n", "\r\n"), encoding="utf-8", newline="")
+    settings.FEED_TWO_PROCESSES_MIN_BYTES = 10**9
+    one, _ = _import(path)
+    settings.FEED_TWO_PROCESSES_MIN_BYTES = 0
+    two, progress = _import(path)
+    assert two == one
+    assert one[2] > 1  # rejected lines
+    reading = [done for phase, done, _ in progress if phase == "lecture"]
+    assert reading[-1] == path.stat().st_size
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_failing_helper_fails_the_import_and_writes_nothing(tmp_path, settings, monkeypatch):
+    path = random_file(tmp_path, 5)
+    settings.FEED_TWO_PROCESSES_MIN_BYTES = 0
+    monkeypatch.setattr(parallel_reading, "HELPER_MODULE", "mcf.no_such_module")
+    with pytest.raises(RuntimeError, match="reading helper failed"):
+        import_declarations(path, today=TODAY, now=NOW)
+    assert not Counter.objects.exists() and not Entry.objects.exists()
+    assert not path.with_name(path.name + ".rapport.csv").exists()
+
+
+def test_the_file_is_cut_after_a_line(tmp_path):
+    path = tmp_path / "d.csv"
+    header = HEADER_LINE
+    body = "".join(line(2016, "1" * 15, str(hours)) + "\n" for hours in range(100))
+    path.write_text(header + "\r\n" + body, encoding="utf-8", newline="")
+    size = path.stat().st_size
+    header_end, split = halves(path, size)
+    data = path.read_bytes()
+    assert data[header_end - 1 : header_end] == b"\n" and data[split - 1 : split] == b"\n"
+    assert abs(split - size / 2) < 100
+    path.write_text(header + "\r" + body.replace("\n", "\r"), encoding="utf-8", newline="")
+    assert halves(path, path.stat().st_size) is None  # lines ended by \r alone: one reader
