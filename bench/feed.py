@@ -18,10 +18,11 @@ Then the N file is loaded a second time (everything « déjà chargé »), and t
 uploaded through the back office's code path (``submit_upload``: checks and storage, the
 request's part; then the background task ``run_upload``) into an empty ledger.
 
-Besides wall-clock time, each import reports the CPU seconds of the Python process and of
-its PostgreSQL backend (read from ``/proc``, when the server runs on this machine): on a
-machine shared with other work, wall time varies with the load, CPU time much less, and
-their sum bounds what two cores can do.
+Besides wall-clock time, each import reports the CPU seconds of the Python side (the
+importing process and its reading helper) and of the PostgreSQL server (all its processes:
+the import uses two backends; read from ``/proc``, when the server runs on this machine):
+on a machine shared with other work, wall time varies with the load, CPU time much less,
+and their sum bounds what two cores can do.
 
 The benchmark works in its own database (``mcf_bench_feed``, created, migrated and dropped
 on the server of DATABASE_URL): it never touches the data of DATABASE_URL's database.
@@ -178,27 +179,64 @@ def _child(args: list[str], url: str) -> dict:
 
 
 def _backend_cpu() -> tuple[int | None, float | None]:
-    """(pid, CPU seconds so far) of this process's PostgreSQL backend, if it is local."""
+    """(pid of the PostgreSQL server's postmaster, CPU seconds of the server so far), if the
+    server runs on this machine. The server's CPU is its postmaster's and all its processes'
+    (the import uses two backends; the one that reads closes before the end, its time is
+    then counted in the postmaster's ``cutime``)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    return pid, _process_cpu(pid)
+        backend = cursor.fetchone()[0]
+    fields = _stat(backend)
+    if fields is None:
+        return None, None  # a remote server, or no /proc
+    postmaster = int(fields[1])
+    return postmaster, _server_cpu(postmaster)
 
 
-def _process_cpu(pid: int | None) -> float | None:
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state is [0], ppid [1])."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return None  # a remote server, or no /proc
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return None
+
+
+def _process_cpu(pid: int | None, *, with_children: bool = False) -> float | None:
+    fields = _stat(pid) if pid else None
+    if fields is None:
+        return None
+    ticks = int(fields[11]) + int(fields[12])
+    if with_children:
+        ticks += int(fields[13]) + int(fields[14])  # children waited for (exited backends)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(postmaster: int | None) -> float | None:
+    total = _process_cpu(postmaster, with_children=True)
+    if total is None:
+        return None
+    for entry in Path("/proc").iterdir():
+        if (
+            entry.name.isdigit()
+            and (fields := _stat(int(entry.name)))
+            and fields[1] == str(postmaster)
+        ):
+            total += _process_cpu(int(entry.name)) or 0.0
+    return total
+
+
+def _python_cpu() -> float:
+    """CPU seconds of this process and of its children waited for (the reading helper)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _cpu_since(pid, server_start, python_start) -> dict[str, float | None]:
-    server_now = _process_cpu(pid)
+    server_now = _server_cpu(pid)
     return {
-        "python_cpu": time.process_time() - python_start,
+        "python_cpu": _python_cpu() - python_start,
         "server_cpu": None
         if server_start is None or server_now is None
         else server_now - server_start,
@@ -213,11 +251,12 @@ def run_child_import(path: str) -> None:
 
     pid, server_start = _backend_cpu()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    python_start = time.process_time()
+    python_start = _python_cpu()
     started = time.perf_counter()
     report = import_declarations(path)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    helper_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(
             {
@@ -225,6 +264,7 @@ def run_child_import(path: str) -> None:
                 "seconds": elapsed,
                 "rss_before_kib": before,
                 "rss_peak_kib": peak,
+                "rss_helper_kib": helper_peak,
                 "lines": report.lines_read,
                 "rejected": report.lines_rejected,
                 "persons": report.persons,
@@ -258,7 +298,7 @@ def run_child_upload(path: str) -> None:
             run = submit_upload(File(handle, name=Path(path).name), operator)
         request_seconds = time.perf_counter() - started
         pid, server_start = _backend_cpu()
-        python_start = time.process_time()
+        python_start = _python_cpu()
         started = time.perf_counter()
         outcome = run_upload(run.pk)
         task_seconds = time.perf_counter() - started
@@ -427,6 +467,8 @@ def main() -> None:
             print(
                 f"mémoire : pic {large / 1024:.0f} Mio pour N contre {small / 1024:.0f} Mio pour "
                 f"N/10 ({(large - small) / 1024:+.0f} Mio pour 10 fois plus de lignes) ; "
+                f"processus de lecture auxiliaire : {rows[1][2]['rss_helper_kib'] / 1024:.0f} Mio "
+                f"pour N, {rows[0][2]['rss_helper_kib'] / 1024:.0f} Mio pour N/10 ; "
                 f"charge {os.getloadavg()[0]:.1f} à la fin"
             )
     finally:

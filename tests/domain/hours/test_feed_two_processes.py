@@ -1,4 +1,5 @@
-"""A large file read by two processes (feed/parallel.py) gives what one reader gives."""
+"""A large file read by two processes (feed/parallel.py), and the groups read on a second
+connection (postgres._ReadBeside), give what one reader and one connection give."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from django.db import connection, transaction
 
 from mcf.domain.hours.feed import HEADER_LINE, import_declarations
 from mcf.domain.hours.feed import parallel as parallel_reading
+from mcf.domain.hours.feed import postgres as postgres_engine
 from mcf.domain.hours.feed.parallel import halves
 from mcf.domain.hours.models import Counter, Entry
 from tests.domain.hours.test_feed import NOW, TODAY, line
-from tests.domain.hours.test_feed_postgres import random_file, snapshot
+from tests.domain.hours.test_feed_postgres import HOLDER_NIR, random_file, report_figures, snapshot
+from tests.factories import registered_holder
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="two readers feed the PostgreSQL engine only"
@@ -82,3 +85,41 @@ def test_the_file_is_cut_after_a_line(tmp_path):
     assert abs(split - size / 2) < 100
     path.write_text(header + "\r" + body.replace("\n", "\r"), encoding="utf-8", newline="")
     assert halves(path, path.stat().st_size) is None  # lines ended by \r alone: one reader
+
+
+def _feed_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname ~ '^feed_(staging|person)' ORDER BY 1"
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _imports(paths):
+    return [report_figures(import_declarations(path, today=TODAY, now=NOW)) for path in paths]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_reading_on_a_second_connection_gives_the_ledger_of_one(tmp_path, settings, monkeypatch):
+    """Outside a transaction the groups are read on a second connection (engine
+    ``_ReadBeside``); inside one, on the writing connection: same ledger, same reports."""
+    registered_holder(HOLDER_NIR, email="h@example.org")
+    first, second = random_file(tmp_path, 6), random_file(tmp_path, 106)
+    readers, read_beside = [], postgres_engine._ReadBeside
+    monkeypatch.setattr(
+        postgres_engine, "_ReadBeside", lambda *args: readers.append(args) or read_beside(*args)
+    )
+    settings.FEED_TWO_PROCESSES_MIN_BYTES = 0  # and the file read by two processes
+    with connection.cursor() as cursor:  # left by a killed import (no such backend)
+        cursor.execute("CREATE UNLOGGED TABLE feed_staging_999999 (x int)")
+    with transaction.atomic():
+        one_connection = (_imports([first, second, first]), snapshot())
+        transaction.set_rollback(True)
+    assert readers == []
+    two_connections = (_imports([first, second, first]), snapshot())
+    assert len(readers) == 3
+    assert two_connections == one_connection
+    figures = two_connections[0]
+    assert figures[0][1] > 100 and figures[1][4] > 0 and figures[2][3] > 0
+    assert _feed_tables() == []

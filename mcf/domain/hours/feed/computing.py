@@ -215,3 +215,6 @@ class Engine:
         self.planner = planner
         self.now = now
         self.progress = progress
+
+    def close(self) -> None:
+        """Called once the import is over, whatever happened."""

@@ -116,30 +116,34 @@ def _load(text, binary, size, path, report, rejections, progress, today, now, en
     engine = engine_class(connection, planner, now=now, progress=progress)
     report.engine = engine.name
     cut = _halves_for_two_processes(engine, path, size)
-    if cut is not None:
-        reader = TwoProcessReading(
-            path,
-            *cut,
-            size,
-            today=today,
-            on_reject=rejections,
-            progress=(lambda lines, done: progress("lecture", done, size)) if progress else None,
-            hash_key=settings.NIR_HASH_KEY,
-        )
-    else:
-        reader = DeclarationReader(
-            text, today=today, on_reject=rejections, progress=reading_progress
-        )
+    reader = None
     try:
+        if cut is not None:
+            reader = TwoProcessReading(
+                path,
+                *cut,
+                size,
+                today=today,
+                on_reject=rejections,
+                progress=(
+                    (lambda lines, done: progress("lecture", done, size)) if progress else None
+                ),
+                hash_key=settings.NIR_HASH_KEY,
+            )
+        else:
+            reader = DeclarationReader(
+                text, today=today, on_reject=rejections, progress=reading_progress
+            )
         with transaction.atomic():
             if cut is not None:
-                engine.stage(reader.rows, then=reader.helper_text())
+                engine.stage((), text=reader.copy_text())
             else:
                 engine.stage(reader)
             engine.apply()
             engine.cleanup()
     finally:
-        if cut is not None:
+        engine.close()
+        if isinstance(reader, TwoProcessReading):
             reader.close()
     report.lines_read = reader.lines_read
     report.lines_rejected = reader.lines_rejected

@@ -31,12 +31,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from mcf.domain.hours.feed.parsing import Accepted, DeclarationReader
 
 NULL = "\\N"
 COPY_CHUNK_LINES = 4096
-FILE_CHUNK_BYTES = 1 << 20
 HELPER_MODULE = "mcf.domain.hours.feed.parallel"
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
 
@@ -105,8 +105,8 @@ def halves(path: Path, size: int) -> tuple[int, int] | None:
 
 
 class TwoProcessReading:
-    """The accepted rows of a file's first half (``rows``), then the helper's staging text
-    for the second half (``helper_text``); ``lines_read`` and ``lines_rejected`` of both."""
+    """The staging's COPY text of a file read by two processes (``copy_text``), and the
+    ``lines_read`` and ``lines_rejected`` of both halves."""
 
     def __init__(
         self,
@@ -127,6 +127,7 @@ class TwoProcessReading:
         self._progress = progress
         self._folder = Path(tempfile.mkdtemp(prefix="mcf-alimentation-"))
         self._output = self._folder / "staging.txt"
+        self._output.touch()  # read while the helper appends to it
         self._rejections = self._folder / "rejets.csv"
         key = hash_key if isinstance(hash_key, bytes) else hash_key.encode()
         job = {
@@ -159,6 +160,7 @@ class TwoProcessReading:
             hash_key=key,
         )
         self._helper_counts = (0, 0)
+        self._pending = b""
 
     def _first_half_progress(self, lines: int) -> None:
         # Both halves are read at about the same pace: the first half's share, scaled.
@@ -166,12 +168,28 @@ class TwoProcessReading:
         done = (part.position - part.start) / max(1, part.end - part.start)
         self._progress(lines, int(part.start + done * (self._size - part.start)))
 
-    @property
-    def rows(self) -> Iterator[Accepted]:
-        return iter(self._reader)
+    def copy_text(self) -> Iterator[str | bytes]:
+        """The staging's COPY text of the whole file: this process's lines, with the
+        helper's forwarded as soon as it has written them (the server ingests both halves
+        while they are read); at the end the helper's last lines, and its rejections."""
+        with self._output.open("rb") as helper_output:
+            for text in staging_text(self._reader):
+                yield text
+                if ready := self._helper_lines(helper_output):
+                    yield ready
+            self._wait_for_helper()
+            if ready := self._helper_lines(helper_output, final=True):
+                yield ready
 
-    def helper_text(self) -> Iterator[bytes]:
-        """Waits for the helper, reports its rejections, then yields its staging text."""
+    def _helper_lines(self, output: IO[bytes], *, final: bool = False) -> bytes:
+        """The helper's whole lines written since the last call (a line being written is
+        kept for the next call)."""
+        data = self._pending + output.read()
+        cut = len(data) if final else data.rfind(b"\n") + 1
+        self._pending = data[cut:]
+        return data[:cut]
+
+    def _wait_for_helper(self) -> None:
         stdout = self._helper.stdout.read()  # a line of JSON: nothing else is printed
         if self._helper.wait() != 0:
             errors = self._errors.read_text(errors="replace")[-2000:]
@@ -186,9 +204,6 @@ class TwoProcessReading:
                 self._on_reject(offset + int(number), reason)
         if self._progress is not None:
             self._progress(self.lines_read, self._size)
-        with self._output.open("rb") as handle:
-            while chunk := handle.read(FILE_CHUNK_BYTES):
-                yield chunk
 
     @property
     def lines_read(self) -> int:
@@ -214,7 +229,7 @@ def _helper_main() -> None:
     with (
         text,
         open(job["rejections"], "w", encoding="utf-8", newline="") as rejections,
-        open(job["output"], "w", encoding="utf-8", newline="") as output,
+        open(job["output"], "a", encoding="utf-8", newline="") as output,
     ):
         writer = csv.writer(rejections, delimiter=";", lineterminator="\n")
         reader = DeclarationReader(
@@ -226,6 +241,7 @@ def _helper_main() -> None:
         )
         for chunk in staging_text(reader):
             output.write(chunk)
+            output.flush()  # whole lines, visible to the importer at once
     print(json.dumps({"lines_read": reader.lines_read, "lines_rejected": reader.lines_rejected}))
 
 

@@ -27,6 +27,8 @@ so the server does not queue one check per entry of a whole file either.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -83,6 +85,19 @@ class PostgresEngine(Engine):
         super().__init__(*args, **kwargs)
         self.persons_total = 0
         self.timings: dict[str, float] = {}
+        # A second connection reads the groups while this one writes (two server processes,
+        # two cores): only outside a transaction, as it sees committed rows only (an import
+        # inside a test's or a caller's transaction reads and writes on one connection).
+        self.reader = None
+        self.staging, self.persons = STAGING, PERSONS
+        if not self.connection.in_atomic_block:
+            self.connection.ensure_connection()
+            self.reader = self.connection.get_new_connection(
+                self.connection.get_connection_params()
+            )
+            self.reader.autocommit = True
+            pid = self.reader.info.backend_pid
+            self.staging, self.persons = f"{STAGING}_{pid}", f"{PERSONS}_{pid}"
 
     def _timed(self, step: str, started: float) -> float:
         now = time.perf_counter()
@@ -91,23 +106,49 @@ class PostgresEngine(Engine):
 
     # --- 1. Staging ------------------------------------------------------------------------
 
-    def stage(self, rows: Iterable[Accepted], then: Iterable[bytes] = ()) -> None:
-        """COPY ``rows`` into the staging table, then ``then``: more lines of the same COPY
-        text, ready-made (the second half of a file read by a helper process)."""
+    def stage(self, rows: Iterable[Accepted], *, text: Iterable[str | bytes] = ()) -> None:
+        """COPY ``rows`` into the staging table, or ``text``: the same COPY text, ready-made
+        (a file read by two processes, feed/parallel.py).
+
+        With a reading connection the staging is an UNLOGGED table of its own, committed at
+        once (the writing transaction and the reading one both see it; dropped at the end,
+        or by the next import if this process died); otherwise a temporary table."""
         started = time.perf_counter()
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {STAGING} (nir_hash text NOT NULL, year smallint "
-                "NOT NULL, w numeric NOT NULL, r numeric, a numeric NOT NULL) ON COMMIT DROP"
-            )
-            with cursor.cursor.copy(f"COPY {STAGING} (nir_hash, year, w, r, a) FROM STDIN") as cp:
-                for text in staging_text(rows):
-                    cp.write(text)
-                for text in then:
-                    cp.write(text)
-            cursor.execute(f"ANALYZE {STAGING}")
+        columns = (
+            "nir_hash text NOT NULL, year smallint NOT NULL, w numeric NOT NULL, r numeric, "
+            "a numeric NOT NULL"
+        )
+        if self.reader is not None:
+            cursor = self.reader.cursor()
+            self._drop_abandoned_tables(cursor)
+            cursor.execute(f"CREATE UNLOGGED TABLE {self.staging} ({columns})")
+        else:
+            cursor = self.connection.cursor().cursor
+            cursor.execute(f"DROP TABLE IF EXISTS {self.staging}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.staging} ({columns}) ON COMMIT DROP")
+        with cursor:
+            with cursor.copy(f"COPY {self.staging} (nir_hash, year, w, r, a) FROM STDIN") as cp:
+                for chunk in staging_text(rows):
+                    cp.write(chunk)
+                for chunk in text:
+                    cp.write(chunk)
+            cursor.execute(f"ANALYZE {self.staging}")
         self._timed("lecture et staging", started)
+
+    @staticmethod
+    def _drop_abandoned_tables(cursor) -> None:
+        """The staging and persons tables of imports whose connection is gone (a killed
+        process): their names end with the backend pid of their reading connection."""
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() "
+            "WHERE c.relkind = 'r' AND c.relname ~ %s "
+            "AND substring(c.relname from '[0-9]+$')::int NOT IN "
+            "(SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)",
+            [f"^({STAGING}|{PERSONS})_[0-9]+$"],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
 
     # --- 2–3. Lock and one pass, retried on a concurrent counter creation --------------------
 
@@ -129,21 +170,47 @@ class PostgresEngine(Engine):
 
     def cleanup(self) -> None:
         with self.connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}, {PERSONS}, {DELTAS}")
+            cursor.execute(f"DROP TABLE IF EXISTS {DELTAS}")
+            if self.reader is None:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.staging}, {self.persons}")
+
+    def close(self) -> None:
+        """Whatever happened: the reading connection's tables dropped, the connection closed."""
+        if self.reader is None:
+            return
+        try:
+            if not self.reader.closed:
+                self.reader.rollback()
+                self.reader.autocommit = True
+                self.reader.execute(f"DROP TABLE IF EXISTS {self.staging}, {self.persons}")
+        finally:
+            self.reader.close()
 
     def _apply_once(self) -> None:
         started = time.perf_counter()
         with self.connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}, {DELTAS}")
+            cursor.execute(f"DROP TABLE IF EXISTS {DELTAS}")
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {PERSONS} ON COMMIT DROP AS "  # noqa: S608 - our constants
-                f"SELECT d.nir_hash, c.id AS counter_id "
-                f"FROM (SELECT DISTINCT nir_hash FROM {STAGING}) d "
+            # The persons of the file and their counters, as they are now: a person without
+            # a counter here is written as new (if someone creates its counter meanwhile,
+            # the insert fails on the unique NIR hash and the attempt is made again).
+            persons = (
+                f"SELECT d.nir_hash, c.id AS counter_id "  # noqa: S608 - our constants
+                f"FROM (SELECT DISTINCT nir_hash FROM {self.staging}) d "
                 f"LEFT JOIN {Counter._meta.db_table} c ON c.nir_hash = d.nir_hash"
             )
-            self.persons_total = cursor.rowcount
-            cursor.execute(f"ANALYZE {PERSONS}")
+            if self.reader is not None:
+                with self.reader.cursor() as reading:
+                    reading.execute(f"DROP TABLE IF EXISTS {self.persons}")
+                    reading.execute(f"SET work_mem = '{WORK_MEM}'")
+                    reading.execute(f"CREATE UNLOGGED TABLE {self.persons} AS {persons}")
+                    self.persons_total = reading.rowcount
+                    reading.execute(f"ANALYZE {self.persons}")
+            else:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.persons}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {self.persons} ON COMMIT DROP AS {persons}")
+                self.persons_total = cursor.rowcount
+                cursor.execute(f"ANALYZE {self.persons}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {DELTAS} (counter_id bigint PRIMARY KEY, "
                 "delta integer NOT NULL, last_year smallint) ON COMMIT DROP"
@@ -153,11 +220,11 @@ class PostgresEngine(Engine):
             counters = Counter._meta.db_table
             cursor.execute(
                 f"WITH locked AS (SELECT c.id FROM {counters} c "  # noqa: S608 - our constants
-                f"JOIN {PERSONS} p ON p.counter_id = c.id ORDER BY c.id FOR UPDATE OF c) "
+                f"JOIN {self.persons} p ON p.counter_id = c.id ORDER BY c.id FOR UPDATE OF c) "
                 "SELECT count(*) FROM locked"
             )
             cursor.execute(
-                f"SELECT count(*) FROM {PERSONS} WHERE counter_id IS NULL"  # noqa: S608 - our constants
+                f"SELECT count(*) FROM {self.persons} WHERE counter_id IS NULL"  # noqa: S608 - our constants
             )
             self._new_remaining = cursor.fetchone()[0]
             self._new_ids: list[int] = []
@@ -179,7 +246,7 @@ class PostgresEngine(Engine):
                 # Back to their declared mode (a failed attempt's savepoint rollback
                 # restores it by itself).
                 cursor.execute(f"SET CONSTRAINTS {constraints} DEFERRED")
-            cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}, {DELTAS}")
+            cursor.execute(f"DROP TABLE IF EXISTS {DELTAS}")
             cursor.execute("SET LOCAL work_mem TO DEFAULT")
         self._timed("soldes des compteurs existants", started)
 
@@ -238,7 +305,7 @@ class PostgresEngine(Engine):
                        WHERE e.counter_id = c.id AND e.year = g.year AND {feed_rows}
                        ORDER BY e.id DESC LIMIT 1) END AS last_source
             FROM (SELECT p.counter_id, s.year, {self.DECLARATIONS} AS declarations
-                  FROM {STAGING} s JOIN {PERSONS} p ON p.nir_hash = s.nir_hash
+                  FROM {self.staging} s JOIN {self.persons} p ON p.nir_hash = s.nir_hash
                   WHERE p.counter_id IS NOT NULL GROUP BY 1, 2) g
             JOIN {Counter._meta.db_table} c ON c.id = g.counter_id
             LEFT JOIN (
@@ -247,7 +314,7 @@ class PostgresEngine(Engine):
                        sum(e.hours) AS credited,
                        max(e.source) FILTER (WHERE e.kind = '{feed}') AS first_source
                 FROM {Entry._meta.db_table} e
-                JOIN {PERSONS} pe ON pe.counter_id = e.counter_id
+                JOIN {self.persons} pe ON pe.counter_id = e.counter_id
                 WHERE {feed_rows}
                 GROUP BY e.counter_id, e.year
             ) x ON x.counter_id = g.counter_id AND x.year = g.year
@@ -259,7 +326,7 @@ class PostgresEngine(Engine):
         own sort order (no second sort), and the order the new counters' ids are given in,
         so that both of their unique indexes are filled in order."""
         persons = (
-            f"JOIN {PERSONS} p ON p.nir_hash = s.nir_hash AND p.counter_id IS NULL"
+            f"JOIN {self.persons} p ON p.nir_hash = s.nir_hash AND p.counter_id IS NULL"
             if not only_new_persons
             else ""
         )
@@ -267,7 +334,7 @@ class PostgresEngine(Engine):
             SELECT s.nir_hash COLLATE "C", NULL::bigint, NULL::int, NULL::int, NULL::bigint,
                    NULL::int, s.year, {self.DECLARATIONS}, NULL::bool, NULL::int, NULL::text,
                    NULL::text
-            FROM {STAGING} s {persons}
+            FROM {self.staging} s {persons}
             GROUP BY s.nir_hash COLLATE "C", s.year
             ORDER BY s.nir_hash COLLATE "C", s.year
         """  # noqa: S608 - our constants
@@ -275,32 +342,37 @@ class PostgresEngine(Engine):
     def _pass(self, cursor) -> None:
         """Stream the groups (existing counters, then new ones), compute, write; batch k+1
         is computed while the server ingests batch k (the connection is busy with that
-        COPY, Python is not)."""
+        COPY, Python is not), and with a reading connection, batch k+2 is read meanwhile."""
         self._person: Person | None = None
         self._rows: list[tuple[str, int, int, str]] = []
         self._done = 0
         writer = _BatchWriter(cursor.cursor, self.now, self.planner.file_name)
-        cursor.execute(f"SELECT DISTINCT year FROM {STAGING}")  # noqa: S608 - our constants
+        cursor.execute(f"SELECT DISTINCT year FROM {self.staging}")  # noqa: S608 - our constants
         years = [row[0] for row in cursor.fetchall()]
         existing = self.persons_total - self._new_remaining
         queries = [self._existing_query(years)] if existing else []
         if self._new_remaining:
             queries.append(self._new_query(only_new_persons=not existing))
-        raw = self.connection.connection
-        for query in queries:
-            with raw.cursor(name="feed_groups") as groups:
-                groups.execute(query)
-                batch = groups.fetchmany(BATCH)
+        if self.reader is not None:
+            # The reading transaction starts now, the counters of the file locked here: every
+            # writer of a counter or of its entries locks it first, so what it reads of
+            # them is what this transaction would read (and the persons table fixes which
+            # persons are new).
+            batches = _ReadBeside(self.reader, queries)
+        else:
+            batches = _ReadHere(self.connection.connection, queries)
+        with batches:
+            batch = next(batches, [])
+            self._reserve_ids(cursor, len(batch))
+            self._compute(batch, writer)
+            while batch:
+                batch = next(batches, [])
                 self._reserve_ids(cursor, len(batch))
-                self._compute(batch, writer)
-                while batch:
-                    batch = groups.fetchmany(BATCH)
-                    self._reserve_ids(cursor, len(batch))
-                    ready = writer.take()
-                    writer.write(ready, during=lambda batch=batch: self._compute(batch, writer))
-                    if self.progress is not None:
-                        self.progress("application", self._done, self.persons_total)
-            writer.write(writer.take())
+                ready = writer.take()
+                writer.write(ready, during=lambda batch=batch: self._compute(batch, writer))
+                if self.progress is not None:
+                    self.progress("application", self._done, self.persons_total)
+        writer.write(writer.take())
 
     def _compute(self, batch: list[tuple], writer: _BatchWriter) -> None:
         """Plan the rows of ``batch``; complete persons go to ``writer``. An empty batch
@@ -357,6 +429,102 @@ class PostgresEngine(Engine):
             person, rows = None, []
         self._person = person
         self._rows = rows
+
+
+class _ReadHere:
+    """The groups, a batch at a time, from a cursor of the writing connection itself."""
+
+    def __init__(self, connection, queries: list[str]):
+        self._batches = self._read(connection, queries)
+
+    @staticmethod
+    def _read(connection, queries):
+        for query in queries:
+            with connection.cursor(name="feed_groups") as groups:
+                groups.execute(query)
+                while batch := groups.fetchmany(BATCH):
+                    yield batch
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[tuple]:
+        return next(self._batches)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._batches.close()
+
+
+_END = object()
+
+
+class _ReadBeside:
+    """The groups, read by a thread on the reading connection, at most two batches ahead
+    (memory stays flat), in a read-only transaction."""
+
+    def __init__(self, reader, queries: list[str]):
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._reader = reader
+        self._thread = threading.Thread(
+            target=self._read, args=(queries,), name="mcf-feed-reader", daemon=True
+        )
+        self._thread.start()
+
+    def _read(self, queries: list[str]) -> None:
+        reader = self._reader
+        try:
+            # One snapshot for both queries (REPEATABLE READ), nothing written (READ ONLY).
+            reader.autocommit = False
+            reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            reader.read_only = True
+            with reader.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            for query in queries:
+                with reader.cursor(name="feed_groups") as groups:
+                    groups.execute(query)
+                    while not self._stop.is_set() and (batch := groups.fetchmany(BATCH)):
+                        self._put(batch)
+            self._put(_END)
+        except BaseException as error:  # handed to the writing thread, which raises it
+            self._put(error)
+        finally:
+            try:
+                reader.rollback()  # read only: nothing to keep
+            finally:
+                reader.autocommit = True
+                reader.isolation_level = None
+                reader.read_only = None
+
+    def _put(self, item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[tuple]:
+        item = self._queue.get()
+        if item is _END:
+            self._queue.put(_END)  # asked again: still the end
+            raise StopIteration
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
