@@ -149,6 +149,15 @@ class Planner:
     def __init__(self, file_name: str):
         self.file_name = file_name
         self.tally = Tally()
+        self._sources: dict[tuple[str, int], str] = {}  # (token, balance before) → source
+
+    def _source(self, token: str, before: int) -> str:
+        source = self._sources.get((token, before))
+        if source is None:
+            if len(self._sources) >= _CACHE:
+                self._sources.clear()  # bounded: memory stays flat
+            source = self._sources[token, before] = make_source(token, before, self.file_name)
+        return source
 
     def start(self, person: Person) -> None:
         self.tally.persons += 1
@@ -171,7 +180,7 @@ class Planner:
                 person.last_fed_year = year
             tally.feeds += 1
             tally.hours_credited += hours
-            return FEED, hours, make_source(token, before, self.file_name)
+            return FEED, hours, self._source(token, before)
         original = parse_source(existing.first_source)
         latest = (
             original
@@ -191,7 +200,7 @@ class Planner:
         person.balance += delta
         tally.corrections += 1
         tally.correction_hours += delta
-        return CORRECTION, delta, make_source(token, before, self.file_name)
+        return CORRECTION, delta, self._source(token, before)
 
     def finish(self, person: Person) -> None:
         if person.fed_hours > 0:

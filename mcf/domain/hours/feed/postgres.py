@@ -26,6 +26,7 @@ so the server does not queue one check per entry of a whole file either.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -67,6 +68,7 @@ ATTEMPTS = 5
 WORK_MEM = "256MB"  # the grouping sort of a million lines fits in memory
 RETRYABLE = {"23505", "40P01", "40001"}  # unique violation, deadlock, serialization
 ENTRY_AUTHOR = "Caisse des Dépôts"
+NEW_ONLY, NEW_BY_PERSONS, NEW_BY_COUNTERS = "all", "persons", "counters"  # see _new_query
 
 
 def _columns(model, provided: list[str]) -> tuple[str, tuple]:
@@ -97,7 +99,7 @@ class PostgresEngine(Engine):
             )
             self.reader.autocommit = True
             pid = self.reader.info.backend_pid
-            self.staging, self.persons = f"{STAGING}_{pid}", f"{PERSONS}_{pid}"
+            self.staging = f"{STAGING}_{pid}"
 
     def _timed(self, step: str, started: float) -> float:
         now = time.perf_counter()
@@ -137,7 +139,7 @@ class PostgresEngine(Engine):
 
     @staticmethod
     def _drop_abandoned_tables(cursor) -> None:
-        """The staging and persons tables of imports whose connection is gone (a killed
+        """The staging tables of imports whose connection is gone (a killed
         process): their names end with the backend pid of their reading connection."""
         cursor.execute(
             "SELECT c.relname FROM pg_class c "
@@ -145,7 +147,7 @@ class PostgresEngine(Engine):
             "WHERE c.relkind = 'r' AND c.relname ~ %s "
             "AND substring(c.relname from '[0-9]+$')::int NOT IN "
             "(SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)",
-            [f"^({STAGING}|{PERSONS})_[0-9]+$"],
+            [f"^{STAGING}_[0-9]+$"],
         )
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
@@ -182,35 +184,29 @@ class PostgresEngine(Engine):
             if not self.reader.closed:
                 self.reader.rollback()
                 self.reader.autocommit = True
-                self.reader.execute(f"DROP TABLE IF EXISTS {self.staging}, {self.persons}")
+                self.reader.execute(f"DROP TABLE IF EXISTS {self.staging}")
         finally:
             self.reader.close()
 
     def _apply_once(self) -> None:
         started = time.perf_counter()
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {DELTAS}")
+        with self.connection.cursor() as cursor, contextlib.ExitStack() as stack:
+            if self.reader is not None:
+                # The new persons' groups are sorted on the reading connection meanwhile.
+                batches = stack.enter_context(
+                    _ReadBeside(self.reader, [self._new_query(NEW_BY_COUNTERS)])
+                )
+            cursor.execute(f"DROP TABLE IF EXISTS {self.persons}, {DELTAS}")
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-            # The persons of the file and their counters, as they are now: a person without
-            # a counter here is written as new (if someone creates its counter meanwhile,
-            # the insert fails on the unique NIR hash and the attempt is made again).
-            persons = (
-                f"SELECT d.nir_hash, c.id AS counter_id "  # noqa: S608 - our constants
+            # The persons of the file and their counters, as they are now.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.persons} ON COMMIT DROP AS "  # noqa: S608 - our constants
+                f"SELECT d.nir_hash, c.id AS counter_id "
                 f"FROM (SELECT DISTINCT nir_hash FROM {self.staging}) d "
                 f"LEFT JOIN {Counter._meta.db_table} c ON c.nir_hash = d.nir_hash"
             )
-            if self.reader is not None:
-                with self.reader.cursor() as reading:
-                    reading.execute(f"DROP TABLE IF EXISTS {self.persons}")
-                    reading.execute(f"SET work_mem = '{WORK_MEM}'")
-                    reading.execute(f"CREATE UNLOGGED TABLE {self.persons} AS {persons}")
-                    self.persons_total = reading.rowcount
-                    reading.execute(f"ANALYZE {self.persons}")
-            else:
-                cursor.execute(f"DROP TABLE IF EXISTS {self.persons}")
-                cursor.execute(f"CREATE TEMPORARY TABLE {self.persons} ON COMMIT DROP AS {persons}")
-                self.persons_total = cursor.rowcount
-                cursor.execute(f"ANALYZE {self.persons}")
+            self.persons_total = cursor.rowcount
+            cursor.execute(f"ANALYZE {self.persons}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {DELTAS} (counter_id bigint PRIMARY KEY, "
                 "delta integer NOT NULL, last_year smallint) ON COMMIT DROP"
@@ -223,17 +219,29 @@ class PostgresEngine(Engine):
                 f"JOIN {self.persons} p ON p.counter_id = c.id ORDER BY c.id FOR UPDATE OF c) "
                 "SELECT count(*) FROM locked"
             )
-            cursor.execute(
-                f"SELECT count(*) FROM {self.persons} WHERE counter_id IS NULL"  # noqa: S608 - our constants
-            )
-            self._new_remaining = cursor.fetchone()[0]
+            existing = cursor.fetchone()[0]
+            self._new_remaining = self.persons_total - existing
             self._new_ids: list[int] = []
             self._sequence: str | None = None
+            cursor.execute(f"SELECT DISTINCT year FROM {self.staging}")  # noqa: S608 - our constants
+            years = [row[0] for row in cursor.fetchall()]
+            # Which persons are new and which are not is decided twice (the persons table,
+            # the reading connection's own look at the counters): a counter created by
+            # someone else in between makes a person both, and its new counter's insert
+            # fails on the unique NIR hash — the attempt is then made again. Balances are
+            # read only once their counters are locked.
+            later = [self._existing_query(years)] if existing else []
+            if self.reader is not None:
+                batches.then(later)
+            else:
+                if self._new_remaining:
+                    later.append(self._new_query(NEW_ONLY if not existing else NEW_BY_PERSONS))
+                batches = stack.enter_context(_ReadHere(self.connection.connection, later))
             constraints = self._deferrable_foreign_keys(cursor)
             if constraints:
                 cursor.execute(f"SET CONSTRAINTS {constraints} IMMEDIATE")
             started = self._timed("personnes et verrous", started)
-            self._pass(cursor)
+            self._pass(cursor, batches)
             started = self._timed("calcul et écriture", started)
             cursor.execute(
                 f"UPDATE {Counter._meta.db_table} c "  # noqa: S608 - our constants
@@ -246,7 +254,7 @@ class PostgresEngine(Engine):
                 # Back to their declared mode (a failed attempt's savepoint rollback
                 # restores it by itself).
                 cursor.execute(f"SET CONSTRAINTS {constraints} DEFERRED")
-            cursor.execute(f"DROP TABLE IF EXISTS {DELTAS}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.persons}, {DELTAS}")
             cursor.execute("SET LOCAL work_mem TO DEFAULT")
         self._timed("soldes des compteurs existants", started)
 
@@ -260,9 +268,11 @@ class PostgresEngine(Engine):
         )
         return ", ".join(f'"{name}"' for (name,) in cursor.fetchall())
 
-    def _reserve_ids(self, cursor, needed: int) -> None:
-        """Make sure ``needed`` new counter ids are at hand (taken from the sequence)."""
-        missing = min(needed, self._new_remaining) - len(self._new_ids)
+    def _reserve_ids(self, cursor, batch: list[tuple]) -> None:
+        """Make sure there are new counter ids at hand for every new person of ``batch``
+        (taken from the sequence, by blocks; a few may be left unused at the end)."""
+        needed = sum(1 for row in batch if row[1] is None)  # rows of persons without counter
+        missing = needed - len(self._new_ids)
         if missing <= 0:
             return
         block = max(missing, min(ID_BLOCK, self._new_remaining - len(self._new_ids)))
@@ -285,8 +295,10 @@ class PostgresEngine(Engine):
     def _existing_query(self, years: list[int]) -> str:
         """One row per (existing counter, year of the file), in counter id order (the
         locks' order, and sorted inserts into the entries' per-counter index), with the
-        counter's balances and what the ledger already holds for that year."""
+        counter's balances and what the ledger already holds for that year. Read after
+        the counters are locked."""
         feed, correction = FEED, CORRECTION
+        counters = Counter._meta.db_table
         # Only the file's years of the ledger are read (integers, inlined).
         year_list = ", ".join(str(int(year)) for year in years) or "NULL"
         feed_rows = (
@@ -304,74 +316,68 @@ class PostgresEngine(Engine):
                        SELECT e.source FROM {Entry._meta.db_table} e
                        WHERE e.counter_id = c.id AND e.year = g.year AND {feed_rows}
                        ORDER BY e.id DESC LIMIT 1) END AS last_source
-            FROM (SELECT p.counter_id, s.year, {self.DECLARATIONS} AS declarations
-                  FROM {self.staging} s JOIN {self.persons} p ON p.nir_hash = s.nir_hash
-                  WHERE p.counter_id IS NOT NULL GROUP BY 1, 2) g
-            JOIN {Counter._meta.db_table} c ON c.id = g.counter_id
+            FROM (SELECT c0.id AS counter_id, s.year, {self.DECLARATIONS} AS declarations
+                  FROM {self.staging} s JOIN {counters} c0 ON c0.nir_hash = s.nir_hash
+                  GROUP BY 1, 2) g
+            JOIN {counters} c ON c.id = g.counter_id
             LEFT JOIN (
                 SELECT e.counter_id, e.year, count(*) AS entries,
                        bool_or(e.kind = '{feed}') AS fed,
                        sum(e.hours) AS credited,
                        max(e.source) FILTER (WHERE e.kind = '{feed}') AS first_source
                 FROM {Entry._meta.db_table} e
-                JOIN {self.persons} pe ON pe.counter_id = e.counter_id
-                WHERE {feed_rows}
+                WHERE {feed_rows} AND e.counter_id IN (
+                    SELECT c1.id FROM {self.staging} s1
+                    JOIN {counters} c1 ON c1.nir_hash = s1.nir_hash)
                 GROUP BY e.counter_id, e.year
             ) x ON x.counter_id = g.counter_id AND x.year = g.year
             ORDER BY g.counter_id, g.year
         """  # noqa: S608 - our constants
 
-    def _new_query(self, *, only_new_persons: bool) -> str:
+    def _new_query(self, persons: str) -> str:
         """One row per (person without a counter, year), in NIR-hash order: the grouping's
         own sort order (no second sort), and the order the new counters' ids are given in,
-        so that both of their unique indexes are filled in order."""
-        persons = (
-            f"JOIN {self.persons} p ON p.nir_hash = s.nir_hash AND p.counter_id IS NULL"
-            if not only_new_persons
-            else ""
-        )
+        so that both of their unique indexes are filled in order. ``persons`` says how
+        the new persons are told: all of the file's (``NEW_ONLY``), by the persons table
+        (``NEW_BY_PERSONS``) or by the counters (``NEW_BY_COUNTERS``, on the reading
+        connection, which cannot see this connection's temporary tables)."""
+        which = {
+            NEW_ONLY: "",
+            NEW_BY_PERSONS: (
+                f"JOIN {self.persons} p ON p.nir_hash = s.nir_hash AND p.counter_id IS NULL"
+            ),
+            NEW_BY_COUNTERS: (
+                f"WHERE NOT EXISTS (SELECT 1 FROM {Counter._meta.db_table} c "  # noqa: S608
+                "WHERE c.nir_hash = s.nir_hash)"
+            ),
+        }[persons]
         return f"""
             SELECT s.nir_hash COLLATE "C", NULL::bigint, NULL::int, NULL::int, NULL::bigint,
                    NULL::int, s.year, {self.DECLARATIONS}, NULL::bool, NULL::int, NULL::text,
                    NULL::text
-            FROM {self.staging} s {persons}
+            FROM {self.staging} s {which}
             GROUP BY s.nir_hash COLLATE "C", s.year
             ORDER BY s.nir_hash COLLATE "C", s.year
         """  # noqa: S608 - our constants
 
-    def _pass(self, cursor) -> None:
-        """Stream the groups (existing counters, then new ones), compute, write; batch k+1
-        is computed while the server ingests batch k (the connection is busy with that
-        COPY, Python is not), and with a reading connection, batch k+2 is read meanwhile."""
+    def _pass(self, cursor, batches) -> None:
+        """Stream the groups, compute, write; batch k+1 is computed while the server
+        ingests batch k (the connection is busy with that COPY, Python is not), and with a
+        reading connection, batch k+2 is read meanwhile."""
         self._person: Person | None = None
         self._rows: list[tuple[str, int, int, str]] = []
         self._done = 0
         writer = _BatchWriter(cursor.cursor, self.now, self.planner.file_name)
-        cursor.execute(f"SELECT DISTINCT year FROM {self.staging}")  # noqa: S608 - our constants
-        years = [row[0] for row in cursor.fetchall()]
-        existing = self.persons_total - self._new_remaining
-        queries = [self._existing_query(years)] if existing else []
-        if self._new_remaining:
-            queries.append(self._new_query(only_new_persons=not existing))
-        if self.reader is not None:
-            # The reading transaction starts now, the counters of the file locked here: every
-            # writer of a counter or of its entries locks it first, so what it reads of
-            # them is what this transaction would read (and the persons table fixes which
-            # persons are new).
-            batches = _ReadBeside(self.reader, queries)
-        else:
-            batches = _ReadHere(self.connection.connection, queries)
-        with batches:
+        batch = next(batches, [])
+        self._reserve_ids(cursor, batch)
+        self._compute(batch, writer)
+        while batch:
             batch = next(batches, [])
-            self._reserve_ids(cursor, len(batch))
-            self._compute(batch, writer)
-            while batch:
-                batch = next(batches, [])
-                self._reserve_ids(cursor, len(batch))
-                ready = writer.take()
-                writer.write(ready, during=lambda batch=batch: self._compute(batch, writer))
-                if self.progress is not None:
-                    self.progress("application", self._done, self.persons_total)
+            self._reserve_ids(cursor, batch)
+            ready = writer.take()
+            writer.write(ready, during=lambda batch=batch: self._compute(batch, writer))
+            if self.progress is not None:
+                self.progress("application", self._done, self.persons_total)
         writer.write(writer.take())
 
     def _compute(self, batch: list[tuple], writer: _BatchWriter) -> None:
@@ -463,31 +469,38 @@ _END = object()
 
 class _ReadBeside:
     """The groups, read by a thread on the reading connection, at most two batches ahead
-    (memory stays flat), in a read-only transaction."""
+    (memory stays flat), in a read-only transaction: ``first`` at once, then the queries
+    given to ``then`` (when this connection has locked the counters they read)."""
 
-    def __init__(self, reader, queries: list[str]):
+    def __init__(self, reader, first: list[str]):
         self._queue: queue.Queue = queue.Queue(maxsize=2)
         self._stop = threading.Event()
+        self._later_given = threading.Event()
+        self._later: list[str] = []
         self._reader = reader
         self._thread = threading.Thread(
-            target=self._read, args=(queries,), name="mcf-feed-reader", daemon=True
+            target=self._read, args=(first,), name="mcf-feed-reader", daemon=True
         )
         self._thread.start()
 
-    def _read(self, queries: list[str]) -> None:
+    def then(self, queries: list[str]) -> None:
+        self._later = queries
+        self._later_given.set()
+
+    def _read(self, first: list[str]) -> None:
         reader = self._reader
         try:
-            # One snapshot for both queries (REPEATABLE READ), nothing written (READ ONLY).
+            # READ COMMITTED: each query sees what is committed when it starts (the later
+            # ones, what was committed before the counters were locked).
             reader.autocommit = False
-            reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             reader.read_only = True
             with reader.cursor() as cursor:
                 cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-            for query in queries:
-                with reader.cursor(name="feed_groups") as groups:
-                    groups.execute(query)
-                    while not self._stop.is_set() and (batch := groups.fetchmany(BATCH)):
-                        self._put(batch)
+            self._run(first)
+            while not self._later_given.wait(timeout=0.1):
+                if self._stop.is_set():
+                    return
+            self._run(self._later)
             self._put(_END)
         except BaseException as error:  # handed to the writing thread, which raises it
             self._put(error)
@@ -496,8 +509,14 @@ class _ReadBeside:
                 reader.rollback()  # read only: nothing to keep
             finally:
                 reader.autocommit = True
-                reader.isolation_level = None
                 reader.read_only = None
+
+    def _run(self, queries: list[str]) -> None:
+        for query in queries:
+            with self._reader.cursor(name="feed_groups") as groups:
+                groups.execute(query)
+                while not self._stop.is_set() and (batch := groups.fetchmany(BATCH)):
+                    self._put(batch)
 
     def _put(self, item) -> None:
         while not self._stop.is_set():
@@ -580,6 +599,7 @@ class _BatchWriter:
         self.actor = copy_text(journal.BY_SERVICE)
         self.plain_sources = file_name == copy_text(file_name)
         self.labels: dict[tuple[str, int], str] = {}
+        self.entry_tail = f"\t{self.now}\t{self.author}{self.entry_extra}\n"
 
     def _label(self, kind: str, year: int) -> str:
         label = self.labels.get((kind, year))
@@ -603,13 +623,14 @@ class _BatchWriter:
             self.deltas.append(
                 f"{counter_id}\t{person.balance - person.start_balance}\t{last_year}\n"
             )
-        head = f"{counter_id}\t"
-        tail = f"\t{now}\t{self.author}{self.entry_extra}\n"
-        cpf = self.cpf
+        tail = self.entry_tail
+        labels = self.labels
+        append = self.entries.append
         plain = self.plain_sources
         for kind, hours, year, source in rows:
-            self.entries.append(
-                f"{head}{kind}\t{cpf}\t{hours}\t{year}\t{self._label(kind, year)}\t"
+            label = labels.get((kind, year)) or self._label(kind, year)
+            append(
+                f"{counter_id}\t{kind}\t{self.cpf}\t{hours}\t{year}\t{label}\t"
                 f"{source if plain else copy_text(source)}{tail}"
             )
             if person.holder_id is not None and (kind == FEED or hours != 0):
