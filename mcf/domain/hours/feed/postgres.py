@@ -91,6 +91,7 @@ class PostgresEngine(Engine):
         # two cores): only outside a transaction, as it sees committed rows only (an import
         # inside a test's or a caller's transaction reads and writes on one connection).
         self.reader = None
+        self._first_load_possible = True
         self.staging, self.persons = STAGING, PERSONS
         if not self.connection.in_atomic_block:
             self.connection.ensure_connection()
@@ -159,12 +160,17 @@ class PostgresEngine(Engine):
     # --- 2–3. Lock and one pass, retried on a concurrent counter creation --------------------
 
     def apply(self) -> None:
-        for attempt in range(1, ATTEMPTS + 1):
+        attempt = 0
+        while attempt < ATTEMPTS:
+            attempt += 1
             self.planner.tally = type(self.planner.tally)()
             try:
                 with transaction.atomic():
                     self._apply_once()
                 return
+            except _NotAFirstLoad:
+                self._first_load_possible = False
+                attempt -= 1  # not a concurrent change: the general way, at once
             except (IntegrityError, OperationalError, psycopg.Error) as error:
                 # COPY runs on psycopg's own cursor: its errors are not wrapped by Django.
                 sqlstate = getattr(error, "sqlstate", None) or getattr(
@@ -173,6 +179,19 @@ class PostgresEngine(Engine):
                 if sqlstate not in RETRYABLE or attempt == ATTEMPTS:
                     raise
                 logger.warning("feed: concurrent change (%s), attempt %d again", sqlstate, attempt)
+
+    def _looks_like_a_first_load(self) -> bool:
+        """True when none of the first thousand persons of the staging has a counter (the
+        first load of a population, or of newcomers): a guess, checked once the counters
+        are locked."""
+        if not self._first_load_possible:
+            return False
+        with self.reader.cursor() as reading:
+            reading.execute(
+                f"SELECT NOT EXISTS (SELECT 1 FROM (SELECT nir_hash FROM {self.staging} "  # noqa: S608
+                f"LIMIT 1000) s JOIN {Counter._meta.db_table} c ON c.nir_hash = s.nir_hash)"
+            )
+            return reading.fetchone()[0]
 
     def cleanup(self) -> None:
         with self.connection.cursor() as cursor:
@@ -206,7 +225,18 @@ class PostgresEngine(Engine):
                 f"FROM (SELECT DISTINCT nir_hash FROM {self.staging}) d "
                 f"LEFT JOIN {Counter._meta.db_table} c ON c.nir_hash = d.nir_hash"
             )
-            if self.reader is not None:
+            first_load = self.reader is not None and self._looks_like_a_first_load()
+            if first_load:
+                # None of a sample of the file's persons has a counter: the new persons'
+                # groups are sorted on the reading connection while the persons table is
+                # built here (a temporary one). If some persons do have a counter after all,
+                # the attempt is made again the general way (_NotAFirstLoad).
+                batches = stack.enter_context(_ReadBeside(self.reader, [self._new_query(NEW_ONLY)]))
+                cursor.execute(f"DROP TABLE IF EXISTS {self.persons}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {self.persons} ON COMMIT DROP AS {persons}")
+                self.persons_total = cursor.rowcount
+                cursor.execute(f"ANALYZE {self.persons}")
+            elif self.reader is not None:
                 with self.reader.cursor() as reading:
                     reading.execute(f"DROP TABLE IF EXISTS {self.persons}")
                     reading.execute(f"SET work_mem = '{WORK_MEM}'")
@@ -241,6 +271,8 @@ class PostgresEngine(Engine):
                 "SELECT count(*) FROM locked"
             )
             existing = cursor.fetchone()[0]
+            if first_load and existing:
+                raise _NotAFirstLoad
             self._new_remaining = self.persons_total - existing
             self._new_ids: list[int] = []
             self._sequence: str | None = None
@@ -447,6 +479,10 @@ class PostgresEngine(Engine):
             person, rows = None, []
         self._person = person
         self._rows = rows
+
+
+class _NotAFirstLoad(Exception):
+    """Some of the file's persons have a counter: the first-load guess was wrong."""
 
 
 class _ReadHere:
