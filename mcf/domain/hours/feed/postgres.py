@@ -1,27 +1,35 @@
-"""The set-based feed on PostgreSQL.
+"""The set-based feed on PostgreSQL (docs/decisions/0002 and 0008).
 
 1. *Staging* — the parsed lines (NIR already replaced by its keyed hash: neither the NIR nor
-   the hash key ever reaches the database) are streamed by ``COPY`` into a temporary table.
-2. *Lock* — the counters of the file's NIRs are locked (``FOR UPDATE``, in id order, so two
-   imports cannot deadlock); NIRs without a counter get ids from the counters' sequence.
-3. *One pass* — a server-side cursor streams one row per (person, year), grouped by SQL
-   (``string_agg`` of the declarations), ordered by counter then year, joined with the
-   counter's balance and what the ledger already holds for that year. Python computes each
-   credit exactly (``computing.Planner`` → ``accrual``) and writes the results back by
-   ``COPY``, in batches: new counters (with their final balance), entries, history lines,
-   and the balance changes of existing counters, applied at the end by one
+   the hash key ever reaches the database) are streamed by ``COPY`` into a staging table.
+2. *Persons and locks* — a table of the file's persons and their counters (which persons are
+   new is decided there, once); their existing counters are locked (``FOR UPDATE``, in id
+   order, so two imports cannot deadlock); new persons get ids from the counters' sequence.
+3. *One pass* — server-side cursors stream one row per (person, year), grouped by SQL
+   (``string_agg`` of the declarations): new persons by NIR hash, existing counters by id,
+   joined with the counter's balance and what the ledger already holds for that year.
+   Python computes each credit exactly (``computing.Planner`` → ``accrual``) and writes the
+   results back by ``COPY``, in batches: new counters (with their final balance), entries,
+   history lines, and the balance changes of existing counters, applied at the end by one
    ``UPDATE … FROM``.
+
+Two connections (outside a transaction): the groups are read on a second connection by a
+thread (``_ReadBeside``) while this one writes, so that two server processes work at once;
+the staging and persons tables are then UNLOGGED tables of their own, committed so that
+both connections see them, dropped at the end (or by a later import if this process died).
+Inside a transaction everything runs on this connection (``_ReadHere``), same results.
 
 Concurrency (REL-03): every existing counter is locked before its balance is read, so a
 concurrent writer (``ledger.enter_dif``, a reservation, another import) waits or has
-finished. A counter created by someone else between the lock and our insert makes the
-insert fail on the unique NIR hash: the whole pass is retried inside a savepoint (the
-staging is kept). The database's own CHECK constraints (0–150 h, reserved ≤ balance) and
-the unique ALIMENTATION per counter and year remain the last line of defence.
+finished. A counter created by someone else after the persons table makes our insert of
+that person's new counter fail on the unique NIR hash: the whole pass is retried inside a
+savepoint (the staging is kept). The database's own CHECK constraints (0–150 h, reserved ≤
+balance), the unique ALIMENTATION per counter and year and the check of every entry's
+counter (migration hours 0004) remain the last line of defence.
 
-Memory: Python holds one batch of rows at a time; the foreign keys written by the pass are
-checked at the end of each ``COPY`` (``SET CONSTRAINTS … IMMEDIATE``) rather than at commit,
-so the server does not queue one check per entry of a whole file either.
+Memory: Python holds a few batches of rows at a time; the remaining foreign keys written by
+the pass are checked at the end of each ``COPY`` (``SET CONSTRAINTS … IMMEDIATE``) rather
+than at commit, so the server does not queue one check per row of a whole file either.
 """
 
 from __future__ import annotations
