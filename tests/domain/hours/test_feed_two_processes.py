@@ -157,3 +157,24 @@ def test_a_wrong_first_load_guess_is_made_again_the_general_way(tmp_path, monkey
     readers.clear()
     later = write_file(tmp_path, [line(2017, nir_with_key("2910175000001"), "1607")], "l.csv")
     assert _imports([later])[0][1] == 1 and len(readers) == 1  # a right guess: one reader
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_before_commit_runs_in_the_imports_transaction(tmp_path):
+    """The back office marks its upload done in ``before_commit``: it sees the import's
+    ledger, and if it fails, nothing of the import is kept."""
+    path = random_file(tmp_path, 7)
+    seen = []
+
+    def fail_after_looking(report):
+        counts = (Entry.objects.count(), report.counters_created, Counter.objects.count())
+        seen.append((report.years_loaded, *counts))
+        raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError, match="refused"):
+        import_declarations(path, today=TODAY, now=NOW, before_commit=fail_after_looking)
+    [(years_loaded, entries, created, counters)] = seen
+    assert years_loaded == entries > 100 and created == counters > 200
+    assert not Counter.objects.exists() and not Entry.objects.exists()
+    assert _feed_tables() == []

@@ -43,6 +43,7 @@ def import_declarations(
     today: date | None = None,
     now: datetime | None = None,
     engine: str | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Load a declarations file; return its ``ImportReport``.
 
@@ -53,6 +54,12 @@ def import_declarations(
     Raises ``FeedFormatError`` (French ``message``) when the file is not a declarations file
     (empty, wrong header): then nothing is written, not even the report. Everything else is
     one transaction: a database error leaves the counters as they were.
+
+    ``before_commit(report)``, if given, runs inside the import's transaction once the
+    ledger is written (the back office marks its upload done there): what it writes is
+    committed with the import, or not at all. The caller should not open a transaction
+    around the import itself: on PostgreSQL the groups are then read on a second
+    connection, which only sees committed rows (otherwise one connection does it all).
 
     ``today`` decides which years are over (default: today); ``now`` dates the entries;
     ``engine`` forces ``"postgresql"`` or ``"portable"`` (default: by database vendor).
@@ -73,7 +80,10 @@ def import_declarations(
                 "Aucune donnée n'a été chargée."
             ) from error
         try:
-            _load(text, binary, size, path, report, rejections, progress, today, now, engine)
+            finish = _finisher(started, before_commit)
+            _load(
+                text, binary, size, path, report, rejections, progress, today, now, engine, finish
+            )
         except BaseException:
             rejections.close()
             report_file.unlink(missing_ok=True)
@@ -98,7 +108,20 @@ def import_declarations(
     return report
 
 
-def _load(text, binary, size, path, report, rejections, progress, today, now, engine_name) -> None:
+def _finisher(started: float, before_commit) -> Callable[[ImportReport], None] | None:
+    if before_commit is None:
+        return None
+
+    def finish(report: ImportReport) -> None:
+        report.duration = time.perf_counter() - started  # so far: the commit comes after
+        before_commit(report)
+
+    return finish
+
+
+def _load(
+    text, binary, size, path, report, rejections, progress, today, now, engine_name, finish
+) -> None:
     def reading_progress(lines: int) -> None:
         if progress is None:
             return
@@ -141,10 +164,16 @@ def _load(text, binary, size, path, report, rejections, progress, today, now, en
                 engine.stage(reader)
             engine.apply()
             engine.cleanup()
+            _fill(report, reader, planner, engine)
+            if finish is not None:
+                finish(report)
     finally:
         engine.close()
         if isinstance(reader, TwoProcessReading):
             reader.close()
+
+
+def _fill(report: ImportReport, reader, planner: Planner, engine) -> None:
     report.lines_read = reader.lines_read
     report.lines_rejected = reader.lines_rejected
     tally = planner.tally

@@ -30,6 +30,7 @@ from django.utils import timezone
 from mcf.core.logging import neutralise, security_event
 from mcf.domain.hours.feed.importer import import_declarations
 from mcf.domain.hours.feed.parsing import FeedFormatError, check_header
+from mcf.domain.hours.feed.report import ImportReport
 from mcf.domain.hours.models import FeedImport
 
 logger = logging.getLogger(__name__)
@@ -223,27 +224,31 @@ def run_upload(import_id: int) -> str:
     run = FeedImport.objects.get(pk=import_id)
     source = upload_path(run)
     logger.info("feed upload %s: import started (%s)", run.pk, neutralise(run.file_name))
+
+    def mark_done(report: ImportReport) -> None:
+        """In the import's transaction: DONE means « loaded »."""
+        report.file_name = run.file_name
+        shown = dataclasses.replace(report, report_path=None)
+        FeedImport.objects.filter(pk=run.pk).update(
+            status=FeedImport.Status.DONE,
+            finished_at=timezone.now(),
+            lines_read=report.lines_read,
+            lines_rejected=report.lines_rejected,
+            persons_credited=report.persons_credited,
+            hours_credited=report.hours_credited,
+            already_loaded=report.already_loaded,
+            corrections=report.corrections,
+            counters_created=report.counters_created,
+            summary="\n".join(shown.summary_lines()),
+        )
+
     try:
-        with transaction.atomic():
-            report = import_declarations(
-                source,
-                report_path=report_path(run),
-                progress=_ProgressFile(progress_path(run)),
-            )
-            report.file_name = run.file_name
-            shown = dataclasses.replace(report, report_path=None)
-            FeedImport.objects.filter(pk=run.pk).update(
-                status=FeedImport.Status.DONE,
-                finished_at=timezone.now(),
-                lines_read=report.lines_read,
-                lines_rejected=report.lines_rejected,
-                persons_credited=report.persons_credited,
-                hours_credited=report.hours_credited,
-                already_loaded=report.already_loaded,
-                corrections=report.corrections,
-                counters_created=report.counters_created,
-                summary="\n".join(shown.summary_lines()),
-            )
+        report = import_declarations(
+            source,
+            report_path=report_path(run),
+            progress=_ProgressFile(progress_path(run)),
+            before_commit=mark_done,
+        )
     except FeedFormatError as error:
         _failed(run, error.message)
         return "échoué"
