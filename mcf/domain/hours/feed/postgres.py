@@ -39,7 +39,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 import psycopg
@@ -233,6 +233,7 @@ class PostgresEngine(Engine):
                 f"FROM (SELECT DISTINCT nir_hash FROM {self.staging}) d "
                 f"LEFT JOIN {Counter._meta.db_table} c ON c.nir_hash = d.nir_hash"
             )
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             first_load = self.reader is not None and self._looks_like_a_first_load()
             if first_load:
                 # None of a sample of the file's persons has a counter: the new persons'
@@ -240,17 +241,10 @@ class PostgresEngine(Engine):
                 # built here (a temporary one). If some persons do have a counter after all,
                 # the attempt is made again the general way (_NotAFirstLoad).
                 batches = stack.enter_context(_ReadBeside(self.reader, [self._new_query(NEW_ONLY)]))
-                cursor.execute(f"DROP TABLE IF EXISTS {self.persons}")
-                cursor.execute(f"CREATE TEMPORARY TABLE {self.persons} ON COMMIT DROP AS {persons}")
-                self.persons_total = cursor.rowcount
-                cursor.execute(f"ANALYZE {self.persons}")
-            elif self.reader is not None:
+            if self.reader is not None and not first_load:
                 with self.reader.cursor() as reading:
-                    reading.execute(f"DROP TABLE IF EXISTS {self.persons}")
                     reading.execute(f"SET work_mem = '{WORK_MEM}'")
-                    reading.execute(f"CREATE UNLOGGED TABLE {self.persons} AS {persons}")
-                    self.persons_total = reading.rowcount
-                    reading.execute(f"ANALYZE {self.persons}")
+                    self._build_persons(reading, persons, shared=True)
                     reading.execute("RESET work_mem")
                     reading.execute(
                         f"SELECT EXISTS (SELECT 1 FROM {self.persons} "  # noqa: S608
@@ -260,12 +254,8 @@ class PostgresEngine(Engine):
                 new = self._new_query(NEW_BY_PERSONS if some_exist else NEW_ONLY)
                 batches = stack.enter_context(_ReadBeside(self.reader, [new]))
             else:
-                cursor.execute(f"DROP TABLE IF EXISTS {self.persons}")
-                cursor.execute(f"CREATE TEMPORARY TABLE {self.persons} ON COMMIT DROP AS {persons}")
-                self.persons_total = cursor.rowcount
-                cursor.execute(f"ANALYZE {self.persons}")
+                self._build_persons(cursor, persons, shared=False)
             cursor.execute(f"DROP TABLE IF EXISTS {DELTAS}")
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {DELTAS} (counter_id bigint PRIMARY KEY, "
                 "delta integer NOT NULL, last_year smallint) ON COMMIT DROP"
@@ -316,6 +306,15 @@ class PostgresEngine(Engine):
                 cursor.execute(f"DROP TABLE IF EXISTS {self.persons}")
             cursor.execute("SET LOCAL work_mem TO DEFAULT")
         self._timed("soldes des compteurs existants", started)
+
+    def _build_persons(self, cursor, query: str, *, shared: bool) -> None:
+        """The persons table from ``query``: UNLOGGED and committed when ``shared`` with the
+        reading connection, else temporary to this transaction."""
+        kind, on_commit = ("UNLOGGED", "") if shared else ("TEMPORARY", " ON COMMIT DROP")
+        cursor.execute(f"DROP TABLE IF EXISTS {self.persons}")
+        cursor.execute(f"CREATE {kind} TABLE {self.persons}{on_commit} AS {query}")
+        self.persons_total = cursor.rowcount
+        cursor.execute(f"ANALYZE {self.persons}")
 
     @staticmethod
     def _deferrable_foreign_keys(cursor) -> str:
@@ -493,19 +492,20 @@ class _NotAFirstLoad(Exception):
     """Some of the file's persons have a counter: the first-load guess was wrong."""
 
 
+def _batches(connection, queries: list[str]) -> Iterator[list[tuple]]:
+    """The rows of ``queries``, one after the other, ``BATCH`` at a time (server cursors)."""
+    for query in queries:
+        with connection.cursor(name="feed_groups") as groups:
+            groups.execute(query)
+            while batch := groups.fetchmany(BATCH):
+                yield batch
+
+
 class _ReadHere:
     """The groups, a batch at a time, from a cursor of the writing connection itself."""
 
     def __init__(self, connection, queries: list[str]):
-        self._batches = self._read(connection, queries)
-
-    @staticmethod
-    def _read(connection, queries):
-        for query in queries:
-            with connection.cursor(name="feed_groups") as groups:
-                groups.execute(query)
-                while batch := groups.fetchmany(BATCH):
-                    yield batch
+        self._batches = _batches(connection, queries)
 
     def __iter__(self):
         return self
@@ -568,11 +568,14 @@ class _ReadBeside:
                 reader.read_only = None
 
     def _run(self, queries: list[str]) -> None:
-        for query in queries:
-            with self._reader.cursor(name="feed_groups") as groups:
-                groups.execute(query)
-                while not self._stop.is_set() and (batch := groups.fetchmany(BATCH)):
-                    self._put(batch)
+        batches = _batches(self._reader, queries)
+        try:
+            for batch in batches:
+                if self._stop.is_set():
+                    return
+                self._put(batch)
+        finally:
+            batches.close()  # closes the server cursor at once
 
     def _put(self, item) -> None:
         while not self._stop.is_set():
