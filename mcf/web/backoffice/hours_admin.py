@@ -262,6 +262,9 @@ class CounterAdmin(_PermissionAdmin):
 
     permission = CORRECTION_PERMISSION
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("holder")
+
     def changelist_view(self, request, extra_context=None):
         self.check_allowed(request)
         posted = request.method == "POST"
@@ -286,7 +289,8 @@ class CounterAdmin(_PermissionAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The counter (balances, latest movements) and the correction form."""
         self.check_allowed(request)
-        counter = Counter.objects.select_related("holder").filter(pk=unquote(object_id)).first()
+        # get_object: an id that is not a number is « introuvable » too, not an error.
+        counter = self.get_object(request, unquote(object_id))
         if counter is None:
             raise Http404("Compteur introuvable.")
         posted = request.method == "POST"
