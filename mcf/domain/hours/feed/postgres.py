@@ -617,6 +617,15 @@ def copy_text(value) -> str:
     return str(value).translate(_ESCAPES)
 
 
+class _Labels(dict):
+    """(kind, year) → the entry's label in COPY text, made on first use: one lookup per row."""
+
+    def __missing__(self, key: tuple[str, int]) -> str:
+        kind, year = key
+        label = self[key] = copy_text(feed_label(year) if kind == FEED else correction_label(year))
+        return label
+
+
 class _BatchWriter:
     """Buffers the rows of complete persons and writes them by COPY (text format, built
     here: the values are integers, hex digests and a few escaped constants), counters
@@ -657,15 +666,8 @@ class _BatchWriter:
         self.fed_action = copy_text(Action.HOURS_FED.value)
         self.actor = copy_text(journal.BY_SERVICE)
         self.plain_sources = file_name == copy_text(file_name)
-        self.labels: dict[tuple[str, int], str] = {}
+        self.labels = _Labels()
         self.entry_tail = f"\t{self.now}\t{self.author}{self.entry_extra}\n"
-
-    def _label(self, kind: str, year: int) -> str:
-        label = self.labels.get((kind, year))
-        if label is None:
-            label = copy_text(feed_label(year) if kind == FEED else correction_label(year))
-            self.labels[kind, year] = label
-        return label
 
     def add(self, person: Person, rows: list[tuple[str, int, int, str]]) -> None:
         if not rows:
@@ -687,9 +689,8 @@ class _BatchWriter:
         append = self.entries.append
         plain = self.plain_sources
         for kind, hours, year, source in rows:
-            label = labels.get((kind, year)) or self._label(kind, year)
             append(
-                f"{counter_id}\t{kind}\t{self.cpf}\t{hours}\t{year}\t{label}\t"
+                f"{counter_id}\t{kind}\t{self.cpf}\t{hours}\t{year}\t{labels[kind, year]}\t"
                 f"{source if plain else copy_text(source)}{tail}"
             )
             if person.holder_id is not None and (kind == FEED or hours != 0):
