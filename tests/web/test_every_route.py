@@ -49,6 +49,8 @@ HOSTILE = [
 QUERY_KEYS = ["q", "page", "next", "tri", "lieu", "o", "p", "e", "_changelist_filters"]
 # Which space's user visits which routes (everyone else is tested anonymous).
 SPACES = {"titulaire": "holder", "professionnel": "professional", "admin": "operator"}
+# Namespaces of pages without login (the root one: health check, captcha media…).
+OPEN_NAMESPACES = {"", "public", "antibot"}
 FIELD = re.compile(r"<(?:input|select|textarea)\b[^>]*\bname=\"([^\"]+)\"")
 # A route's parameters, by converter or name: values that exist, and some that do not.
 MISSING_ID = "999999"
@@ -143,6 +145,11 @@ def clients(db) -> dict[str, Client]:
     for browser in browsers.values():
         browser.raise_request_exception = False  # a server error is a status to report
     return browsers
+
+
+def test_every_namespace_is_known():
+    """A new space's routes must say who visits them (else they are swept anonymous only)."""
+    assert {route.namespace for route in ROUTES} <= OPEN_NAMESPACES | set(SPACES)
 
 
 def _visitors(route: Route) -> list[str]:
