@@ -178,7 +178,7 @@ class FeedImportAdmin(_PermissionAdmin):
         return run
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """One run: state and progress (the page refreshes itself), then the summary."""
+        """One run: state and progress (followed in place by feed_run.js), then the summary."""
         run = self._run(request, object_id)
         context = self.context(
             request,

@@ -114,13 +114,15 @@ def test_upload_page_then_run_page_then_report(importer):
     assert response.status_code == 302 and response["Location"] == f"{UPLOADS}{run.pk}/change/"
     assert run.uploaded_by == user and run.file_name == "dads-2024.csv"
     waiting = client.get(response["Location"]).content.decode()
-    assert "En attente" in waiting and 'http-equiv="refresh"' in waiting
+    # Followed by feed_run.js, not by a <meta refresh> (RGAA 13.1).
+    assert "En attente" in waiting and 'data-refresh-every="5"' in waiting
+    assert "feed_run.js" in waiting and 'http-equiv="refresh"' not in waiting
     assert "Télécharger le rapport" not in waiting
 
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
 
     done = client.get(response["Location"]).content.decode()
-    assert "Terminé" in done and 'http-equiv="refresh"' not in done
+    assert "Terminé" in done and "data-refresh-every" not in done and "feed_run.js" not in done
     assert "Lignes lues : 2" in done and "Lignes rejetées : 1" in done
     report = client.get(f"{UPLOADS}{run.pk}/rapport/")
     assert report.status_code == 200
