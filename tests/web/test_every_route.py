@@ -8,7 +8,12 @@ from each page's own forms):
   characters, markup, SQL, huge and non-numbers) in every field of every form and in the
   query string gives a page, a form error, a redirection, 400, 403, 404 or 405 — never a
   server error; markup sent is never echoed unescaped (VAL-02);
-* AC-06: a POST without the CSRF token is refused with 403 on every route.
+* AC-06: a POST without the CSRF token is refused with 403 on every route;
+* HDR-01: every response carries the security headers, and an authenticated page
+  ``Cache-Control: no-store``;
+* PRIV-02: the holder's NIR, in any grouping, is in no page, header or redirection (his
+  own profile shows it masked);
+* every HTML page is in French, has a title and exactly one ``<h1>`` (RGAA 8.3, 8.5, 9.1).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mcf.domain.accounts.models import User
 from tests.domain.organisations.builders import active_principal_admin, verified_client
-from tests.factories import registered_holder
+from tests.factories import NIR_B, registered_holder
 from tests.web.catalogue.conftest import build_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +57,10 @@ SPACES = {"titulaire": "holder", "professionnel": "professional", "admin": "oper
 # Namespaces of pages without login (the root one: health check, captcha media…).
 OPEN_NAMESPACES = {"", "public", "antibot"}
 FIELD = re.compile(r"<(?:input|select|textarea)\b[^>]*\bname=\"([^\"]+)\"")
+# The holder's NIR with any spacing between its characters (« 2 90 10 2A 123 123 54 »…).
+# Not NIR_A: it is the seed's example, printed in the help text of the NIR fields.
+HOLDER = NIR_B
+HOLDER_NIR = re.compile(r"\s*".join(HOLDER))
 # A route's parameters, by converter or name: values that exist, and some that do not.
 MISSING_ID = "999999"
 
@@ -127,7 +136,7 @@ def _values(route: Route, offer_id: int) -> list[dict[str, str]]:
 def clients(db) -> dict[str, Client]:
     """A browser per kind of user, each logged in to its own space."""
     holder = Client()
-    holder.force_login(registered_holder())
+    holder.force_login(registered_holder(HOLDER))
     professional = verified_client(*active_principal_admin())
     operator = User.objects.create_user(
         username="operatrice", password="x", is_staff=True, kind=User.Kind.OPERATEUR
@@ -183,7 +192,7 @@ def test_val_01_no_route_answers_hostile_input_with_a_server_error(route, client
                         failures.append(f"{where}: {response.status_code}")
                     elif payload == MARKUP and MARKUP in response.content.decode(errors="replace"):
                         failures.append(f"{where}: markup echoed unescaped")
-    assert failures == []
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[route.pattern for route in ROUTES])
@@ -196,3 +205,58 @@ def test_ac_06_a_post_without_csrf_token_is_refused_on_every_route(route, client
             url = route.url(values)
             response = browser.post(url, {"champ": "valeur"})
             assert response.status_code == 403, f"{visitor} POST {url}"
+
+
+REFERRER_POLICIES = ("same-origin", "strict-origin", "no-referrer")
+
+
+def _csp(response) -> dict[str, str]:
+    policy = response.get("Content-Security-Policy", "")
+    return dict(([*part.strip().split(" ", 1), ""])[:2] for part in policy.split(";") if part)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[route.pattern for route in ROUTES])
+def test_hdr_01_priv_02_every_page_as_each_role(route, clients):
+    offer_id = build_catalogue().anglais.pk
+    failures = []
+    for visitor in _visitors(route):
+        for values in _values(route, offer_id):
+            url = route.url(values)
+            response = clients[visitor].get(url, secure=True)
+            where = f"{visitor} GET {url} ({response.status_code})"
+            csp = _csp(response)
+            headers_ok = (
+                csp.get("default-src") == "'self'"
+                and csp.get("object-src") == "'none'"
+                and csp.get("base-uri") == "'none'"
+                and csp.get("frame-ancestors") == "'none'"
+                and csp.get("form-action") == "'self'"
+                and "unsafe-inline" not in response.get("Content-Security-Policy", "")
+                and response.get("X-Content-Type-Options") == "nosniff"
+                # strict-origin on the pages with a token in their URL: registration_views.
+                and response.get("Referrer-Policy") in REFERRER_POLICIES
+                and response.get("Cross-Origin-Opener-Policy") == "same-origin"
+                and response.get("Strict-Transport-Security", "").startswith("max-age=31536000")
+                and "Server" not in response
+                and "X-Powered-By" not in response
+            )
+            if not headers_ok:
+                failures.append(f"{where}: security headers")
+            if (
+                visitor != "anonymous"
+                and response.status_code == 200
+                and "no-store" not in response.get("Cache-Control", "")
+            ):
+                failures.append(f"{where}: authenticated page without no-store")
+            text = "" if response.streaming else response.content.decode(errors="replace")
+            if HOLDER_NIR.search(text) or HOLDER_NIR.search(response.get("Location", "")):
+                failures.append(f"{where}: the holder's NIR in clear")
+            if response.status_code == 200 and "<html" in text:  # a page, not a fragment
+                if '<html lang="fr"' not in text and "<html lang='fr'" not in text:
+                    failures.append(f"{where}: not marked as French")
+                title = re.search(r"<title>\s*(.*?)\s*</title>", text, re.S)
+                if not title or not title.group(1):
+                    failures.append(f"{where}: no title")
+                if len(re.findall(r"<h1[\s>]", text)) != 1:
+                    failures.append(f"{where}: {len(re.findall(r'<h1[\s>]', text))} <h1>")
+    assert not failures, "\n".join(failures)

@@ -67,6 +67,7 @@ class BackOfficeLoginForm(OTPAdminAuthenticationForm):
 # and every registration unchanged) and gains django-otp's has_permission (is_verified).
 admin.site.__class__ = OTPAdminSite
 admin.site.login_form = BackOfficeLoginForm
+admin.site.login_template = "backoffice/login.html"  # django-otp's, with an <h1>
 admin.site.site_header = "Mon compte formation — gestion"
 admin.site.site_title = "Gestion Mon compte formation"
 admin.site.index_title = "Back office"
