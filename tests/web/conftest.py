@@ -1,0 +1,84 @@
+"""A logged-in browser per kind of user, for the route sweeps (tests/web/routes.py)."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
+from dsfr.models import DsfrConfig
+
+from mcf.domain.accounts.models import User
+from mcf.domain.contact.actions import submit_contact_message
+from mcf.domain.contact.models import ContactMessage
+from mcf.domain.hours.feed.uploads import report_path
+from mcf.domain.hours.models import Counter, FeedImport
+from mcf.domain.mailing.models import OutboxEmail
+from mcf.domain.organisations.models import Organisation, ProfessionalProfile
+from tests.domain.organisations.builders import active_principal_admin, verified_client
+from tests.factories import registered_holder
+from tests.web.catalogue.conftest import build_catalogue
+from tests.web.routes import HOLDER
+
+
+def _operator(username: str, *, superuser: bool = False, permissions=()) -> Client:
+    """An operator of the back office, past its second factor."""
+    make = User.objects.create_superuser if superuser else User.objects.create_user
+    user = make(username=username, password="x", is_staff=True, kind=User.Kind.OPERATEUR)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=permissions))
+    device = TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
+    return verified_client(user, device)
+
+
+@pytest.fixture
+def clients(db) -> dict[str, Client]:
+    """A browser per kind of user, each logged in to its own space; « operator » has the
+    back office's two permissions of its own (feed, corrections), « superuser » all."""
+    holder = Client()
+    holder.force_login(registered_holder(HOLDER))
+    browsers = {
+        "anonymous": Client(),
+        "holder": holder,
+        "professional": verified_client(*active_principal_admin()),
+        "operator": _operator("operatrice", permissions=["import_declarations", "correct_counter"]),
+        "superuser": _operator("superviseuse", superuser=True),
+    }
+    for browser in browsers.values():
+        browser.raise_request_exception = False  # a server error is a status to report
+    return browsers
+
+
+@pytest.fixture
+def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int]]:
+    """(a training offer's id, {back-office model routes: the pk of one of its objects}):
+    the objects the routes' parameters name (tests/web/routes.py, route_values)."""
+    settings.FEED_UPLOAD_DIR = tmp_path
+    offer_id = build_catalogue().anglais.pk
+    submit_contact_message(
+        full_name="Camille Martin",
+        email="camille@example.net",
+        topic=ContactMessage.Topic.choices[0][0],
+        message="Bonjour",
+    )
+    operator = User.objects.get(username="operatrice")
+    objects = {
+        "gestion/auth/group/": Group.objects.create(name="Gestionnaires du service"),
+        "gestion/dsfr/dsfrconfig/": DsfrConfig.objects.create(),
+        "gestion/django_tasks_database/dbtaskresult/": DBTaskResult.objects.first(),
+        "gestion/accounts/user/": User.objects.get(nir_hash__isnull=False),
+        "gestion/mailing/outboxemail/": OutboxEmail.objects.first(),
+        "gestion/contact/contactmessage/": ContactMessage.objects.get(),
+        "gestion/organisations/organisation/": Organisation.objects.get(),
+        "gestion/organisations/professionalprofile/": ProfessionalProfile.objects.get(),
+        "gestion/otp_totp/totpdevice/": TOTPDevice.objects.first(),
+        "gestion/hours/feedimport/": (
+            run := FeedImport.objects.create(
+                file_name="dads-2024.csv",
+                size=10,
+                uploaded_by=operator,
+                status=FeedImport.Status.DONE,
+            )
+        ),
+        "gestion/hours/counter/": Counter.objects.get(),
+    }
+    report_path(run).write_text("ligne;motif\n")
+    return offer_id, {prefix: instance.pk for prefix, instance in objects.items()}

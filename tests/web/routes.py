@@ -1,0 +1,114 @@
+"""Every route of the portal, read from the URL resolver, with values for its parameters
+(the route sweeps of test_every_route.py and the access table of test_access_table.py)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import NIR_B
+
+# The logged-in holder's NIR. Not NIR_A: it is the seed's example, printed in the help
+# text of the NIR fields, so a search for it would find the example.
+HOLDER = NIR_B
+# A route's parameters, by converter or name: values that exist, and some that do not.
+MISSING_ID = "999999"
+PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # the route as written: the tests' ids
+    namespace: str
+    name: str | None
+    parts: tuple  # literal text and parameters (``<int:pk>``), in order
+
+    @property
+    def key(self) -> str:
+        """``titulaire:hours``, or the pattern of an unnamed route (the access table's key)."""
+        if not self.name:
+            return self.pattern
+        return f"{self.namespace}:{self.name}" if self.namespace else self.name
+
+    def url(self, values: dict[str, str]) -> str:
+        return "/" + "".join(values.get(part, part) for part in self.parts)
+
+
+def _routes() -> list[Route]:
+    """Every route of the resolver, as (literal, parameter…) parts."""
+    found: list[Route] = []
+
+    def walk(resolver: URLResolver, prefix: tuple, namespace: str) -> None:
+        for entry in resolver.url_patterns:
+            parts = prefix + _parts(str(entry.pattern))
+            if isinstance(entry, URLResolver):
+                walk(entry, parts, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern):
+                found.append(Route("".join(parts), namespace, entry.name, parts))
+
+    walk(get_resolver(), (), "")
+    return found
+
+
+def _parts(pattern: str) -> tuple:
+    """``formations/<int:pk>/`` → ("formations/", "<int:pk>", "/"); regex routes
+    (the admin's) likewise, anchors removed."""
+    pattern = pattern.removeprefix("^").removesuffix("$")
+    parts: list[str] = []
+    position = 0
+    for match in PARAMETER.finditer(pattern):
+        parts += [pattern[position : match.start()], match.group(0)]
+        position = match.end()
+    parts.append(pattern[position:])
+    return tuple(part for part in parts if part)
+
+
+ROUTES = _routes()
+
+
+def body(response) -> str:
+    """The response's text. A streamed one (a file: the feed's report) is read to its end,
+    which makes the test client close it (and its file) without closing the database
+    connection, as ``response.close()`` would."""
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def status(response) -> int:
+    """The status, a streamed body read (see ``body``)."""
+    body(response)
+    return response.status_code
+
+
+def route_values(
+    route: Route, offer_id: int, objects: dict[str, int] | None = None
+) -> list[dict[str, str]]:
+    """Parameter values for ``route``: one set that may exist, one that does not; both match
+    the route's converters, so the request reaches the view. What exists: ``offer_id`` for
+    integers; for an object of the back office, the pk that ``objects`` gives for its model's
+    routes (``{"gestion/hours/counter/": 12}``), else 1."""
+    existing, missing = {}, {}
+    own = next(
+        (pk for prefix, pk in (objects or {}).items() if route.pattern.startswith(prefix)), 1
+    )
+    for part in route.parts:
+        match = PARAMETER.fullmatch(part)
+        if not match:
+            continue
+        converter, name = match.group(1), match.group(2) or match.group(3)
+        if converter == "int":
+            existing[part] = str(own if route.namespace == "admin" else offer_id)
+            missing[part] = MISSING_ID
+        elif converter == "uuid":
+            existing[part] = missing[part] = str(uuid.UUID(int=7))
+        elif name == "app_label":
+            existing[part], missing[part] = "hours", "hours"
+        elif converter == "slug":
+            existing[part], missing[part] = "1", "page-inconnue"
+        else:  # str, path (object ids of the back office, tokens)
+            existing[part], missing[part] = str(own), "x'%20OR%201=1"
+    return [existing, missing] if existing else [existing]
