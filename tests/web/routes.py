@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -112,3 +113,69 @@ def route_values(
         else:  # str, path (object ids of the back office, tokens)
             existing[part], missing[part] = str(own), "x'%20OR%201=1"
     return [existing, missing] if existing else [existing]
+
+
+@dataclass
+class PageForm:
+    """A form of a page as the browser would submit it untouched."""
+
+    method: str
+    action: str  # as written ("" = the page itself)
+    values: dict[str, list[str]]
+
+
+class _FormReader(HTMLParser):
+    """The forms of a page with their fields' current values: text inputs and hidden ones
+    with their value, checked boxes and radios, each select's selected (or first) option,
+    textareas' text. Buttons are left out: a submit without one is a plain submit."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[PageForm] = []
+        self._select: str | None = None
+        self._select_options: list[tuple[str, bool]] = []
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def _add(self, name: str | None, value: str) -> None:
+        if self.forms and name:
+            self.forms[-1].values.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self.forms.append(PageForm(a.get("method", "get").lower(), a.get("action", ""), {}))
+        elif tag == "input":
+            kind = a.get("type", "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self._add(a.get("name"), a.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "select":
+            self._select, self._select_options = a.get("name"), []
+        elif tag == "option" and self._select is not None:
+            self._select_options.append((a.get("value", ""), "selected" in a))
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select is not None:
+            chosen = [value for value, selected in self._select_options if selected]
+            first = [value for value, _ in self._select_options[:1]]
+            for value in chosen or first:
+                self._add(self._select, value)
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self._add(self._textarea, "".join(self._text))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text.append(data)
+
+
+def page_forms(html: str) -> list[PageForm]:
+    reader = _FormReader()
+    reader.feed(html)
+    return reader.forms
