@@ -12,16 +12,20 @@ from each page's own forms):
 * HDR-01: every response carries the security headers, and an authenticated page
   ``Cache-Control: no-store``;
 * PRIV-02: the holder's NIR, in any grouping, is in no page, header or redirection (his
-  own profile shows it masked);
+  own profile shows it masked); typed into every field of every form, it is in no log
+  line and no e-mail;
 * every HTML page is in French, has a title and exactly one ``<h1>`` (RGAA 8.3, 8.5, 9.1).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
+from django.core import mail
 
+from mcf.domain.mailing.models import OutboxEmail
 from tests.web.routes import HOLDER, ROUTES, Route, body, route_values, status
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +44,17 @@ HOSTILE = [
     "NaN",
     "../../../etc/passwd",
     "🧑‍🎓",
+    " ".join(
+        [
+            HOLDER[:1],
+            HOLDER[1:3],
+            HOLDER[3:5],
+            HOLDER[5:7],
+            HOLDER[7:10],
+            HOLDER[10:13],
+            HOLDER[13:],
+        ]
+    ),
 ]
 # Query parameters the pages read, besides the names of their forms' fields.
 QUERY_KEYS = ["q", "page", "next", "tri", "lieu", "o", "p", "e", "_changelist_filters"]
@@ -67,7 +82,10 @@ def _fields(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[route.pattern for route in ROUTES])
-def test_val_01_no_route_answers_hostile_input_with_a_server_error(route, clients, route_objects):
+def test_val_01_no_route_answers_hostile_input_with_a_server_error(
+    route, clients, route_objects, caplog
+):
+    caplog.set_level(logging.INFO)
     failures = []
     for visitor in _visitors(route):
         browser = clients[visitor]
@@ -88,6 +106,12 @@ def test_val_01_no_route_answers_hostile_input_with_a_server_error(route, client
                         failures.append(f"{where}: {response.status_code}")
                     elif payload == MARKUP and MARKUP in text:
                         failures.append(f"{where}: markup echoed unescaped")
+    # PRIV-02: the NIR typed into every field is in no log line and no e-mail.
+    if HOLDER_NIR.search(caplog.text):
+        failures.append("the NIR in the logs")
+    mails = [m.subject + m.body for m in mail.outbox]
+    mails += [m.subject + m.body for m in OutboxEmail.objects.all()]
+    failures += [f"the NIR in an e-mail: {m[:80]!r}" for m in mails if HOLDER_NIR.search(m)]
     assert not failures, "\n".join(failures)
 
 
