@@ -127,7 +127,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin:organisations_organisation_changelist": SUPERUSER,
     "admin:organisations_organisation_add": SUPERUSER,
     "admin:organisations_organisation_history": SUPERUSER,
-    "admin:organisations_organisation_delete": SUPERUSER,
+    "admin:organisations_organisation_delete": NOBODY,
     "admin:organisations_organisation_change": SUPERUSER,
     "gestion/organisations/organisation/<path:object_id>/": NOBODY,
     "admin:organisations_professionalprofile_changelist": SUPERUSER,

@@ -180,6 +180,11 @@ class ProfessionalProfileInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        # What each row shows (its accounts, and its organisation in its title): in the
+        # same query, not one query per row.
+        return super().get_queryset(request).select_related("user", "created_by", "organisation")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -221,6 +226,11 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return [ProfessionalProfileInline] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # Never possible: an organisation is created with its administrateur principal,
+        # whose account protects it (PROTECT). The page would only list those accounts.
+        return False
 
     def save_model(self, request, obj, form, change):
         if change:
