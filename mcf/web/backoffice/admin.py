@@ -79,7 +79,8 @@ admin.site.index_title = "Back office"
 class BoundedIdsMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's field sends any integer id to the database; on SQLite one beyond 64 bits
     raises OverflowError there (a server error). Such an id is refused like any other
-    unknown one."""
+    unknown one. ``_check_values`` is Django's own (private) step: the route sweep of
+    tests/web/test_every_route.py shows it if a new Django version changes it."""
 
     def _check_values(self, value):
         for pk in value:
