@@ -82,8 +82,11 @@ def test_operator_screens(axe_page: Page, live_server, tmp_path, settings):
     pause = page.get_by_role("button", name="Suspendre la mise à jour automatique")
     pause.click()
     expect(page.get_by_role("status")).to_have_text("Mise à jour automatique suspendue.")
-    page.get_by_role("button", name="Reprendre la mise à jour automatique").click()
+    # The worker runs in this thread, on the database connection the live server's threads
+    # share (SQLite in memory): no update of the page may be under way meanwhile.
+    page.wait_for_load_state("networkidle")
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    page.get_by_role("button", name="Reprendre la mise à jour automatique").click()
     expect(page.get_by_role("status")).to_have_text("État du chargement : Terminé", timeout=15_000)
     expect(pause).to_be_hidden()
     checked(page, "Lignes lues : 1")

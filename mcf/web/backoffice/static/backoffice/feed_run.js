@@ -2,7 +2,9 @@
 // <meta refresh> would move the operator's focus and reading position every 5 s, with no
 // way to stop it (WCAG 2.2.1 and 2.2.2, RGAA 13.1). Instead the run's block is fetched
 // again and replaced, a change of state is announced in the status line, and the operator
-// can suspend the updates. Without JavaScript the page says to refresh it by hand.
+// can suspend the updates. A failed update is tried again (a server restarting, a network
+// blip) up to MAX_FAILURES times in a row. Without JavaScript the page says to refresh it
+// by hand.
 (function () {
   "use strict";
   var run = document.getElementById("feed-run");
@@ -12,8 +14,10 @@
   var every = Number(run.dataset.refreshEvery) * 1000;
   var status = document.getElementById("feed-run-status");
   var pause = document.getElementById("feed-run-pause");
+  var MAX_FAILURES = 3;
   var timer = null;
   var paused = false;
+  var failures = 0;
 
   function state(root) {
     var element = root.querySelector("#feed-run-state");
@@ -49,9 +53,10 @@
         var before = state(run);
         run.innerHTML = fresh.innerHTML;
         var after = state(run);
-        if (after !== before) {
+        if (after !== before || failures > 0) {
           status.textContent = "État du chargement : " + after;
         }
+        failures = 0;
         if (!fresh.dataset.refreshEvery) {
           finish();
         } else {
@@ -59,9 +64,16 @@
         }
       })
       .catch(function () {
-        status.textContent =
-          "La mise à jour automatique a échoué : actualisez la page pour suivre le chargement.";
-        finish();
+        failures += 1;
+        if (failures < MAX_FAILURES) {
+          status.textContent =
+            "La mise à jour automatique a échoué ; nouvel essai dans " + every / 1000 + " secondes.";
+          schedule();
+        } else {
+          status.textContent =
+            "La mise à jour automatique a échoué : actualisez la page pour suivre le chargement.";
+          finish();
+        }
       });
   }
 
