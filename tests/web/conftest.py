@@ -1,7 +1,7 @@
 """A logged-in browser per kind of user, for the route sweeps (tests/web/routes.py)."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
@@ -14,19 +14,14 @@ from mcf.domain.hours.feed.uploads import report_path
 from mcf.domain.hours.models import Counter, FeedImport
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
-from tests.domain.organisations.builders import active_principal_admin, verified_client
+from tests.domain.organisations.builders import (
+    active_principal_admin,
+    operator_client,
+    verified_client,
+)
 from tests.factories import registered_holder
 from tests.web.catalogue.conftest import build_catalogue
 from tests.web.routes import HOLDER
-
-
-def _operator(username: str, *, superuser: bool = False, permissions=()) -> Client:
-    """An operator of the back office, past its second factor."""
-    make = User.objects.create_superuser if superuser else User.objects.create_user
-    user = make(username=username, password="x", is_staff=True, kind=User.Kind.OPERATEUR)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=permissions))
-    device = TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
-    return verified_client(user, device)
 
 
 @pytest.fixture
@@ -39,8 +34,8 @@ def clients(db) -> dict[str, Client]:
         "anonymous": Client(),
         "holder": holder,
         "professional": verified_client(*active_principal_admin()),
-        "operator": _operator("operatrice", permissions=["import_declarations", "correct_counter"]),
-        "superuser": _operator("superviseuse", superuser=True),
+        "operator": operator_client("operatrice", "import_declarations", "correct_counter")[1],
+        "superuser": operator_client("superviseuse", superuser=True)[1],
     }
     for browser in browsers.values():
         browser.raise_request_exception = False  # a server error is a status to report

@@ -15,6 +15,10 @@ from tests.factories import NIR_B
 # The logged-in holder's NIR. Not NIR_A: it is the seed's example, printed in the help
 # text of the NIR fields, so a search for it would find the example.
 HOLDER = NIR_B
+# Which space's user visits which routes, besides an anonymous visitor.
+SPACES = {"titulaire": "holder", "professionnel": "professional", "admin": "superuser"}
+# Namespaces of pages without login (the root one: health check, captcha media…).
+OPEN_NAMESPACES = {"", "public", "antibot"}
 # A route's parameters, by converter or name: values that exist, and some that do not.
 MISSING_ID = "999999"
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
@@ -68,6 +72,12 @@ def _parts(pattern: str) -> tuple:
 
 
 ROUTES = _routes()
+
+
+def visitors(route: Route) -> list[str]:
+    """Who visits ``route`` in the sweeps: anonymous, and its space's user if it has one."""
+    space = SPACES.get(route.namespace)
+    return ["anonymous", space] if space else ["anonymous"]
 
 
 def body(response) -> str:

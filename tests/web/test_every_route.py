@@ -26,7 +26,16 @@ import pytest
 from django.core import mail
 
 from mcf.domain.mailing.models import OutboxEmail
-from tests.web.routes import HOLDER, ROUTES, Route, body, route_values, status
+from tests.web.routes import (
+    HOLDER,
+    OPEN_NAMESPACES,
+    ROUTES,
+    SPACES,
+    body,
+    route_values,
+    status,
+    visitors,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +67,6 @@ HOSTILE = [
 ]
 # Query parameters the pages read, besides the names of their forms' fields.
 QUERY_KEYS = ["q", "page", "next", "tri", "lieu", "o", "p", "e", "_changelist_filters"]
-# Which space's user visits which routes (everyone else is tested anonymous).
-SPACES = {"titulaire": "holder", "professionnel": "professional", "admin": "superuser"}
-# Namespaces of pages without login (the root one: health check, captcha media…).
-OPEN_NAMESPACES = {"", "public", "antibot"}
 FIELD = re.compile(r"<(?:input|select|textarea)\b[^>]*\sname=\"([^\"]+)\"")  # not data-…-name
 # The holder's NIR with any spacing between its characters (« 2 90 10 2A 123 123 54 »…).
 HOLDER_NIR = re.compile(r"\s*".join(HOLDER))
@@ -70,11 +75,6 @@ HOLDER_NIR = re.compile(r"\s*".join(HOLDER))
 def test_every_namespace_is_known():
     """A new space's routes must say who visits them (else they are swept anonymous only)."""
     assert {route.namespace for route in ROUTES} <= OPEN_NAMESPACES | set(SPACES)
-
-
-def _visitors(route: Route) -> list[str]:
-    space = SPACES.get(route.namespace.split(":")[0])
-    return ["anonymous", space] if space else ["anonymous"]
 
 
 def _fields(html: str) -> list[str]:
@@ -87,7 +87,7 @@ def test_val_01_no_route_answers_hostile_input_with_a_server_error(
 ):
     caplog.set_level(logging.INFO)
     failures = []
-    for visitor in _visitors(route):
+    for visitor in visitors(route):
         browser = clients[visitor]
         for values in route_values(route, *route_objects):
             url = route.url(values)
@@ -117,7 +117,7 @@ def test_val_01_no_route_answers_hostile_input_with_a_server_error(
 
 @pytest.mark.parametrize("route", ROUTES, ids=[route.pattern for route in ROUTES])
 def test_ac_06_a_post_without_csrf_token_is_refused_on_every_route(route, clients, route_objects):
-    for visitor in _visitors(route):
+    for visitor in visitors(route):
         browser = clients[visitor]
         browser.handler.enforce_csrf_checks = True
         for values in route_values(route, *route_objects):
@@ -137,7 +137,7 @@ def _csp(response) -> dict[str, str]:
 @pytest.mark.parametrize("route", ROUTES, ids=[route.pattern for route in ROUTES])
 def test_hdr_01_priv_02_every_page_as_each_role(route, clients, route_objects):
     failures = []
-    for visitor in _visitors(route):
+    for visitor in visitors(route):
         for values in route_values(route, *route_objects):
             url = route.url(values)
             response = clients[visitor].get(url, secure=True)

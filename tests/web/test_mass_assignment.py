@@ -25,13 +25,14 @@ from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.organisations.models import ProfessionalProfile
 from tests.domain.organisations.builders import SIRET_B, new_organisation
 from tests.factories import NIR_A, registered_holder
-from tests.web.routes import HOLDER, ROUTES, body, page_forms, route_values
+from tests.web.routes import HOLDER, ROUTES, body, page_forms, route_values, visitors
 
 pytestmark = pytest.mark.django_db
 
 PROJECT_CODE = Path(__file__).resolve().parents[2] / "mcf"
-SPACES = {"titulaire": "holder", "professionnel": "professional"}
-CHECKED = [route for route in ROUTES if route.namespace in {"", "public", *SPACES}]
+CHECKED = [
+    route for route in ROUTES if route.namespace in {"", "public", "titulaire", "professionnel"}
+]
 
 
 def _server_owned(other_user: User, other_counter: Counter, other_organisation) -> dict:
@@ -70,8 +71,7 @@ def test_ac_05_forms_ignore_the_fields_the_server_owns(route, clients, route_obj
         organisation__name="OPCA Test"
     )
     staff_before = set(User.objects.filter(is_staff=True).values_list("pk", flat=True))
-    space = SPACES.get(route.namespace)
-    for visitor in ["anonymous", space] if space else ["anonymous"]:
+    for visitor in visitors(route):
         browser = clients[visitor]
         url = route.url(route_values(route, *route_objects)[0])
         page = browser.get(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
@@ -83,6 +84,19 @@ def add_gestionnaires(admin: User, count: int, *, start: int = 0) -> list[Provis
         )
         for i in range(count)
     ]
+
+
+def operator_client(
+    username: str, *permissions: str, superuser: bool = False
+) -> tuple[User, Client]:
+    """A back-office operator with ``permissions`` (all of them: ``superuser``) and a
+    confirmed TOTP device, and a browser past both factors."""
+    make = User.objects.create_superuser if superuser else User.objects.create_user
+    user = make(username=username, password="x", is_staff=True, kind=User.Kind.OPERATEUR)
+    for codename in permissions:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    device = TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
+    return user, verified_client(user, device)
 
 
 def verified_client(user: User, device: TOTPDevice) -> Client:

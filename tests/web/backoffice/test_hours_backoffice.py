@@ -8,23 +8,20 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from mcf.domain.accounts.models import User
 from mcf.domain.hours.feed import HEADER_LINE
 from mcf.domain.hours.feed.uploads import progress_path, submit_upload
 from mcf.domain.hours.models import Counter, Entry, FeedImport
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.journal.models import JournalEntry
-from tests.domain.organisations.builders import verified_client
+from tests.domain.organisations.builders import operator_client
 from tests.factories import NIR_A, NIR_B, registered_holder
 
 pytestmark = pytest.mark.django_db
@@ -39,16 +36,6 @@ SIRET = "73282932000074"
 @pytest.fixture(autouse=True)
 def upload_dir(settings, tmp_path):
     settings.FEED_UPLOAD_DIR = tmp_path / "alimentation"
-
-
-def operator_client(username: str, *permissions: str) -> tuple[User, Client]:
-    user = User.objects.create_user(
-        username=username, password="x", is_staff=True, kind=User.Kind.OPERATEUR
-    )
-    for codename in permissions:
-        user.user_permissions.add(Permission.objects.get(codename=codename))
-    device = TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
-    return user, verified_client(user, device)
 
 
 @pytest.fixture
