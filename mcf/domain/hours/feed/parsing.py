@@ -35,6 +35,7 @@ from django.core.exceptions import ImproperlyConfigured
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.fr import siret as stdnum_siret
 
+from mcf.core.digits import is_ascii_digits
 from mcf.domain.identity.nir import Nir, NirError
 
 HEADER = (
@@ -353,7 +354,7 @@ class DeclarationReader:
         if not text:
             reasons.append("année manquante")
             return None
-        if not text.isascii() or not text.isdigit():
+        if not is_ascii_digits(text):
             reasons.append(f"année non numérique : « {text[:10]} »")
             return None
         year = int(text)
