@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "mcf.domain.organisations",
     "mcf.domain.journal",
     "mcf.domain.catalogue",
+    "mcf.domain.idempotency",
     # Web packages: one per space (views, forms, urls, templates).
     "mcf.web.public",
     "mcf.web.catalogue",
@@ -142,6 +143,8 @@ TEMPLATES = [
                 "mcf.web.public.context_processors.navigation",
                 "mcf.web.titulaire.context_processors.space_menu",
             ],
+            # {% idempotency_key "space:route" %} beside {% csrf_token %} (REL-04).
+            "builtins": ["mcf.web.public.templatetags.idempotency"],
         },
     },
 ]

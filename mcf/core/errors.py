@@ -53,6 +53,11 @@ def csrf_failure(request, reason=""):
     return _render(request, "errors/403_csrf.html", 403)
 
 
+def key_reused(request):
+    """REL-04: a form's key sent again with other values (mcf/web/idempotency.py)."""
+    return _render(request, "errors/422.html", 422)
+
+
 def too_many_requests(request, exception=None):
     response = _render(request, "errors/429.html", 429)
     response["Retry-After"] = "60"

@@ -83,7 +83,12 @@ class Worker:
         status, page = self.request("GET", HOURS)
         assert status == 200
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        return self.request("POST", HOURS, {"csrfmiddlewaretoken": token, "hours": str(hours)})
+        key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+        return self.request(
+            "POST",
+            HOURS,
+            {"csrfmiddlewaretoken": token, "idempotency_key": key, "hours": str(hours)},
+        )
 
 
 def _terminate(pid: int) -> None:

@@ -9,6 +9,7 @@ from django.test import Client
 from mcf.core.logging import security_event
 from mcf.domain.mailing.models import OutboxEmail
 from tests.factories import NIR_A, PASSWORD
+from tests.web.keys import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,8 @@ def test_log01_a_whole_account_life_logs_events_but_no_secret(client, caplog, se
                 "captcha": "PASSED",
             },
         )
-        client.post(
+        submit(
+            client,
             "/titulaire/inscription/mot-de-passe/",
             {"password": PASSWORD, "password_confirmation": PASSWORD},
         )

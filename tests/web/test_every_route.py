@@ -28,6 +28,8 @@ import pytest
 from django.core import mail
 
 from mcf.domain.mailing.models import OutboxEmail
+from mcf.web.idempotency import FIELD as KEY_FIELD
+from tests.web.keys import client_key
 from tests.web.routes import (
     HOLDER,
     OPEN_NAMESPACES,
@@ -76,6 +78,8 @@ HOSTILE = [
         ]
     ),
 ]
+# The idempotency key of a form gets the first payloads (none, NUL, 10 000 characters).
+KEY_PAYLOADS = 3
 # Query parameters the pages read, besides the names of their forms' fields.
 QUERY_KEYS = ["q", "page", "next", "tri", "lieu", "o", "p", "e", "_changelist_filters"]
 FIELD = re.compile(r"<(?:input|select|textarea)\b[^>]*\sname=\"([^\"]+)\"")  # not data-…-name
@@ -122,10 +126,15 @@ def test_val_01_no_route_answers_hostile_input_with_a_server_error(
             page = browser.get(url)
             html = body(page)
             fields = _fields(html) if page.status_code == 200 else _posted_here(browser, url)
-            for payload in HOSTILE:
+            for index, payload in enumerate(HOSTILE):
+                posted = dict.fromkeys(fields or ["champ"], payload)
+                if KEY_FIELD in posted and index >= KEY_PAYLOADS:
+                    # A valid idempotency key (REL-04), so that the payload reaches the
+                    # change itself; the key gets the first payloads only.
+                    posted[KEY_FIELD] = client_key(browser, route.key)
                 for method, data in (
                     ("get", dict.fromkeys(QUERY_KEYS + fields, payload)),
-                    ("post", dict.fromkeys(fields or ["champ"], payload)),
+                    ("post", posted),
                 ):
                     response = getattr(browser, method)(url, data)
                     text = body(response)

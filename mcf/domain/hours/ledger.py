@@ -62,12 +62,14 @@ def credit_feed(
     return entry
 
 
-def enter_dif(holder, hours: int, *, now: datetime | None = None) -> Counter:
+def enter_dif(holder, hours: int, *, now: datetime | None = None) -> bool:
     """« Saisissez le solde du DIF »: the holder types his DIF balance (0–999 h).
 
     Checks: the range, and that no dossier has been validated (the DIF is then locked).
-    Writes: a DIF entry of the difference with the previous balance (the sum of DIF entries
-    is the DIF balance), the cached balance, a history entry.
+    Writes, under the counter's row lock: a DIF entry of the difference with the previous
+    balance (the sum of DIF entries is the DIF balance), the cached balance, a history
+    entry — or nothing when the balance typed is the one already recorded (REL-04: a
+    no-change submission, a second copy of the same one). Returns whether it changed.
     """
     now = now or timezone.now()
     if not 0 <= hours <= DIF_MAXIMUM:
@@ -79,6 +81,8 @@ def enter_dif(holder, hours: int, *, now: datetime | None = None) -> Counter:
                 "Un dossier de formation a été validé : le solde DIF ne peut plus être modifié.",
                 "locked",
             )
+        if counter.dif_balance == hours:
+            return False
         previous = counter.dif_balance or 0
         if counter.dif_balance is not None and hours < counter.dif_reserved:
             raise HoursError("Des heures DIF sont réservées pour un dossier.", "reserved")
@@ -94,7 +98,7 @@ def enter_dif(holder, hours: int, *, now: datetime | None = None) -> Counter:
         counter.dif_balance = hours
         counter.save(update_fields=["dif_balance"])
         journal.record(holder, Action.DIF_ENTERED, details=f"Solde DIF : {hours} h.", at=now)
-    return counter
+    return True
 
 
 CORRECTION_AUTHOR = "Caisse des Dépôts"

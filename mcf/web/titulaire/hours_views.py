@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -14,6 +14,8 @@ from dsfr.forms import DsfrBaseForm
 from mcf.domain.hours.ledger import HoursError, enter_dif
 from mcf.domain.hours.models import CPF_CEILING, DIF_MAXIMUM, Counter, Entry
 from mcf.domain.hours.summary import balance_by_year, next_feed_years
+from mcf.domain.idempotency.actions import Result
+from mcf.web.idempotency import Once
 from mcf.web.titulaire.attestation import render_attestation
 from mcf.web.titulaire.decorators import holder_required
 
@@ -34,6 +36,16 @@ class DifForm(DsfrBaseForm):
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "mcf-hours-input"}),
     )
+
+
+def _enter_dif(holder, hours: int) -> Result:
+    changed = enter_dif(holder, hours)
+    message = (
+        "Votre solde d'heures DIF a été enregistré."
+        if changed
+        else "Votre solde d'heures DIF est inchangé."
+    )
+    return Result(reverse("titulaire:hours"), message)
 
 
 def _counter(user) -> Counter:
@@ -92,18 +104,18 @@ def _chart(points) -> dict:
 @require_http_methods(["GET", "POST"])
 def hours(request):
     """« Mon compte d'heures »: the DIF form, balances, movements, the chart."""
-    counter = _counter(request.user)
     if request.method == "POST":
+        once = Once(request)
+        if (first := once.replay()) is not None:
+            return first
         form = DifForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and once.check(form, "hours"):
             try:
-                enter_dif(request.user, form.cleaned_data["hours"])
+                return once.run(lambda: _enter_dif(request.user, form.cleaned_data["hours"]))
             except HoursError as error:
                 form.add_error("hours", error.message)
-            else:
-                messages.success(request, "Votre solde d'heures DIF a été enregistré.")
-                return redirect("titulaire:hours")
-    else:
+    counter = _counter(request.user)
+    if request.method == "GET":
         form = DifForm(initial={"hours": counter.dif_balance})
     movements = list(
         Entry.objects.filter(counter=counter).order_by("-created_at", "-id")[:MOVEMENTS_SHOWN]

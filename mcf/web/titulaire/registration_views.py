@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.contrib.auth.hashers import make_password
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
@@ -28,9 +29,11 @@ from mcf.domain.accounts.registration import (
     register_holder,
 )
 from mcf.domain.antibot.challenges import new_challenge
+from mcf.domain.idempotency.actions import Result
 from mcf.domain.identity.nir import Nir
 from mcf.domain.identity.protection import decrypt, encrypt
 from mcf.domain.legal import cgu
+from mcf.web.idempotency import Once
 from mcf.web.password_forms import PasswordForm
 from mcf.web.titulaire.registration_forms import CguForm, IdentityForm
 
@@ -157,6 +160,11 @@ def _identity_for_password_rules(identity: dict) -> SimpleNamespace:
 @ratelimit(key="ip", rate="20/h", method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def step_password(request):
+    once = Once(request) if request.method == "POST" else None
+    # Before the state's checks: a copy of a submission that went through finds the
+    # wizard's state gone, and gets the first answer, not the first step (REL-04).
+    if once is not None and (first := once.replay()) is not None:
+        return first
     state = _state(request)
     identity = state.get("identity")
     if not state.get("cgu_version"):
@@ -166,25 +174,21 @@ def step_password(request):
     person = _identity_for_password_rules(identity)
     if request.method == "POST":
         form = PasswordForm(request.POST, identity=person)
-        if form.is_valid():
-            register_holder(
-                RegistrationData(
-                    nir=person.nir,
-                    civility=identity["civility"],
-                    first_name=identity["first_name"],
-                    birth_name=identity["birth_name"],
-                    landline=identity["landline"],
-                    mobile=identity["mobile"],
-                    email=identity["email"],
-                    apprenticeship_declared=identity["apprenticeship"],
-                    password_hash=make_password(form.cleaned_data["password"]),
-                    cgu_version=state["cgu_version"],
-                    cgu_accepted_at=parse_datetime(state["cgu_accepted_at"]),
-                )
+        if form.is_valid() and once.check(form, "password"):
+            data = RegistrationData(
+                nir=person.nir,
+                civility=identity["civility"],
+                first_name=identity["first_name"],
+                birth_name=identity["birth_name"],
+                landline=identity["landline"],
+                mobile=identity["mobile"],
+                email=identity["email"],
+                apprenticeship_declared=identity["apprenticeship"],
+                password_hash=make_password(form.cleaned_data["password"]),
+                cgu_version=state["cgu_version"],
+                cgu_accepted_at=parse_datetime(state["cgu_accepted_at"]),
             )
-            request.session.pop(SESSION_KEY, None)
-            request.session[DONE_KEY] = True
-            return redirect("titulaire:registration_done")
+            return once.run(lambda: _register(request, data))
     else:
         form = PasswordForm(identity=person)
     typed = request.POST.get("password", "") if request.method == "POST" else ""
@@ -197,6 +201,13 @@ def step_password(request):
         "titulaire/registration/step_password.html",
         {"form": form, "password_rules": rules},
     )
+
+
+def _register(request, data: RegistrationData) -> Result:
+    register_holder(data)
+    request.session.pop(SESSION_KEY, None)
+    request.session[DONE_KEY] = True
+    return Result(reverse("titulaire:registration_done"))
 
 
 @never_cache

@@ -4,16 +4,16 @@ invariants (REL-03) hold with 20 concurrent writers on one counter."""
 from __future__ import annotations
 
 import random
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from mcf.domain.hours.feed import import_declarations
 from mcf.domain.hours.ledger import enter_dif
 from mcf.domain.hours.models import Counter, Entry
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.journal.models import Action, JournalEntry
+from tests.concurrency import run_together
 from tests.domain.hours.test_feed import (
     NOW,
     SIRET_1,
@@ -102,27 +102,6 @@ def test_both_engines_give_the_same_ledger(tmp_path, seed):
     assert len(counters) == 300
 
 
-def _run_threads(jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def run(job):
-        try:
-            barrier.wait(timeout=30)
-            job()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-
-
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_writers_on_one_counter_keep_the_invariants(tmp_path):
     holder = registered_holder(NIR_A)
@@ -139,7 +118,7 @@ def test_twenty_concurrent_writers_on_one_counter_keep_the_invariants(tmp_path):
         lambda hours=hours: enter_dif(holder, hours) for hours in range(10, 110, 10)
     ]
 
-    _run_threads(jobs)
+    run_together(jobs)
 
     assert_invariants()
     counter = Counter.objects.get(holder=holder)
@@ -159,7 +138,7 @@ def test_twenty_concurrent_writers_on_one_counter_keep_the_invariants(tmp_path):
 def test_the_same_file_loaded_twice_at_the_same_time_credits_once(tmp_path):
     path = random_file(tmp_path, 7, people=200)
     reports = []
-    _run_threads(
+    run_together(
         [lambda: reports.append(import_declarations(path, today=TODAY, now=NOW)) for _ in range(4)]
     )
     assert_invariants()
@@ -193,7 +172,7 @@ def test_rel_03_imports_and_back_office_corrections_at_the_same_time(tmp_path):
             refused.append(error.code)
 
     jobs = [lambda path=path: import_declarations(path, today=TODAY, now=NOW) for path in files]
-    _run_threads(jobs + [correction] * 10)
+    run_together(jobs + [correction] * 10)
 
     assert_invariants()
     counter.refresh_from_db()

@@ -10,9 +10,13 @@ from django.test.utils import CaptureQueriesContext
 
 from mcf.domain.hours.ledger import credit_feed, enter_dif
 from mcf.domain.hours.models import Counter, Entry
+from mcf.web.idempotency import FIELD
 from tests.factories import NIR_A, PASSWORD, registered_holder
+from tests.web.keys import key_for, submit
 
 pytestmark = pytest.mark.django_db
+
+HOURS = "/titulaire/compte-d-heures/"
 
 
 @pytest.fixture
@@ -103,11 +107,11 @@ def test_hours_page_shows_the_seed_texts_and_no_movement(client):
 
 
 def test_entering_the_dif(client, holder):
-    response = client.post("/titulaire/compte-d-heures/", {"hours": "45"})
-    assert response["Location"] == "/titulaire/compte-d-heures/"
+    response = submit(client, HOURS, {"hours": "45"})
+    assert response["Location"] == HOURS
     counter = Counter.objects.get(holder=holder)
     assert counter.dif_balance == 45
-    client.post("/titulaire/compte-d-heures/", {"hours": "0"})
+    submit(client, HOURS, {"hours": "0"})
     counter.refresh_from_db()
     assert counter.dif_balance == 0
     dif_entries = Entry.objects.filter(counter=counter, account=Entry.Account.DIF)
@@ -125,7 +129,7 @@ def test_entering_the_dif(client, holder):
     ],
 )
 def test_bad_dif_values_get_a_french_message(client, holder, value, message):
-    response = client.post("/titulaire/compte-d-heures/", {"hours": value})
+    response = submit(client, HOURS, {"hours": value})
     assert response.status_code == 200
     assert message in text(response)
     assert Counter.objects.get(holder=holder).dif_balance is None
@@ -136,7 +140,7 @@ def test_dif_is_locked_once_a_dossier_is_validated(client, holder):
     Counter.objects.filter(holder=holder).update(dif_locked_at="2026-01-01T00:00:00Z")
     page = text(client.get("/titulaire/compte-d-heures/"))
     assert "ne peut plus être modifié" in page
-    client.post("/titulaire/compte-d-heures/", {"hours": "99"})
+    client.post(HOURS, {"hours": "99", FIELD: key_for(holder, "titulaire:hours")})
     assert Counter.objects.get(holder=holder).dif_balance == 30
 
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from mcf.domain.accounts.models import PendingRegistration, User
 from mcf.domain.mailing.models import OutboxEmail
 from tests.factories import NIR_A, last_confirmation_token, nir_with_key, registered_holder
+from tests.web.keys import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,8 @@ def fill_identity(client, **changes):
 def register(client, **identity_changes):
     accept_cgu(client)
     fill_identity(client, **identity_changes)
-    return client.post(
+    return submit(
+        client,
         "/titulaire/inscription/mot-de-passe/",
         {"password": PASSWORD, "password_confirmation": PASSWORD},
     )
