@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout as end_session
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -28,7 +29,9 @@ from mcf.domain.accounts.export import export_personal_data
 from mcf.domain.accounts.personal_information import update_phones, update_situation
 from mcf.domain.accounts.phones import format_national
 from mcf.domain.accounts.reauthentication import REAUTHENTICATION_VALIDITY, confirm_password
+from mcf.domain.idempotency.actions import Result
 from mcf.domain.identity.nir import Nir
+from mcf.web.idempotency import Once
 from mcf.web.titulaire.decorators import (
     PASSWORD_CONFIRMED_AT,
     holder_required,
@@ -73,12 +76,18 @@ def personal_information(request):
 def _save_section(request, form_class, action, *, success: str, context_name: str):
     """POST of one section of the page: saved and back to the page, or the page again
     with the section's errors and what was typed (the other section untouched)."""
+    once = Once(request)
+    if (first := once.replay()) is not None:
+        return first
     form = form_class.for_user(request.user, request.POST)
-    if not form.is_valid():
+    if not form.is_valid() or not once.check(form, next(iter(form.fields))):
         return _page(request, **{context_name: form})
-    if action(request.user, **form.cleaned_data):
-        messages.success(request, success)
-    return redirect("titulaire:personal_information")
+    return once.run(
+        lambda: Result(
+            reverse("titulaire:personal_information"),
+            success if action(request.user, **form.cleaned_data) else "",
+        )
+    )
 
 
 @never_cache
@@ -111,21 +120,25 @@ def situation(request):
 @recent_password_required
 @require_http_methods(["GET", "POST"])
 def email_change(request):
+    once = Once(request) if request.method == "POST" else None
+    if once is not None and (first := once.replay()) is not None:
+        return first
     form = EmailChangeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        new_email = form.cleaned_data["email"]
+    if request.method == "POST" and form.is_valid() and once.check(form):
         try:
-            request_email_change(request.user, new_email)
+            return once.run(lambda: _request_email_change(request, form.cleaned_data["email"]))
         except EmailChangeError:
             form.add_error("email", "C'est déjà l'adresse de votre espace.")
-        else:
-            messages.success(
-                request,
-                f"Un courriel contenant un lien de confirmation vient d'être envoyé à "
-                f"{new_email}. Votre adresse ne changera qu'après un clic sur ce lien.",
-            )
-            return redirect("titulaire:personal_information")
     return render(request, "titulaire/personal/email_change.html", {"form": form})
+
+
+def _request_email_change(request, new_email: str) -> Result:
+    request_email_change(request.user, new_email)
+    return Result(
+        reverse("titulaire:personal_information"),
+        f"Un courriel contenant un lien de confirmation vient d'être envoyé à "
+        f"{new_email}. Votre adresse ne changera qu'après un clic sur ce lien.",
+    )
 
 
 @never_cache
@@ -182,16 +195,23 @@ def close(request):
     """« Fermer mon espace personnel »: explicit confirmation, then the space is closed,
     every session ends (this one too) and the holder lands on the login page."""
     form = CloseAccountForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        close_account(request.user)
-        end_session(request)
-        messages.success(
-            request,
-            "Votre espace personnel est fermé. Vos droits à la formation sont conservés ; "
-            "pour rouvrir votre espace, inscrivez-vous de nouveau.",
-        )
-        return redirect("titulaire:login")
+    if request.method == "POST":
+        once = Once(request)
+        if (first := once.replay()) is not None:
+            return first
+        if form.is_valid() and once.check(form):
+            return once.run(lambda: _close(request))
     return render(request, "titulaire/personal/close.html", {"form": form})
+
+
+def _close(request) -> Result:
+    close_account(request.user)
+    end_session(request)
+    return Result(
+        reverse("titulaire:login"),
+        "Votre espace personnel est fermé. Vos droits à la formation sont conservés ; "
+        "pour rouvrir votre espace, inscrivez-vous de nouveau.",
+    )
 
 
 def _safe_next(request) -> str:

@@ -12,7 +12,9 @@ from mcf.domain.accounts.models import UserSession
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.models import OutboxEmail
+from mcf.web.idempotency import FIELD
 from tests.factories import NIR_A, PASSWORD, registered_holder
+from tests.web.keys import client_key, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +63,8 @@ def test_log02_history_is_paginated_and_its_query_count_is_flat(holder, django_a
 def test_auth13_password_change_needs_the_current_password_and_ends_other_sessions(holder):
     other = logged_in("Navigateur B")
     client = logged_in("Navigateur A")
-    wrong = client.post(
+    wrong = submit(
+        client,
         "/titulaire/mot-de-passe/",
         {
             "current_password": "pas-le-bon",
@@ -70,7 +73,8 @@ def test_auth13_password_change_needs_the_current_password_and_ends_other_sessio
         },
     )
     assert "Le mot de passe actuel est incorrect." in wrong.content.decode()
-    done = client.post(
+    done = submit(
+        client,
         "/titulaire/mot-de-passe/",
         {
             "current_password": PASSWORD,
@@ -92,7 +96,9 @@ def test_sess05_holder_sees_and_ends_another_session(holder):
     assert "Téléphone" in page
     assert "Cette session (cet appareil)" in page
     phone_record = UserSession.objects.get(user_agent="Téléphone")
-    laptop.post("/titulaire/sessions/fermer/", {"session": phone_record.pk})
+    submit(
+        laptop, "/titulaire/sessions/", {"session": phone_record.pk}, "/titulaire/sessions/fermer/"
+    )
     assert phone.get("/titulaire/").status_code == 302
     assert laptop.get("/titulaire/").status_code == 200
     assert JournalEntry.objects.filter(holder=holder, action=Action.SESSION_ENDED).count() == 1
@@ -105,7 +111,11 @@ def test_sess05_a_holder_cannot_end_someone_elses_session(holder):
     other = Client()
     other.post("/titulaire/connexion/", {"nir": "290102A12312354", "password": PASSWORD})
     other_record = UserSession.objects.get(user__email="autre@example.org")
-    logged_in().post("/titulaire/sessions/fermer/", {"session": other_record.pk})
+    mine = logged_in()
+    mine.post(
+        "/titulaire/sessions/fermer/",
+        {"session": other_record.pk, FIELD: client_key(mine, "titulaire:end_session")},
+    )
     assert other.get("/titulaire/").status_code == 200
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from mcf.domain.accounts.models import PendingRegistration
+from mcf.domain.accounts.models import PendingRegistration, User
 from mcf.domain.hours.ledger import enter_dif
 from mcf.domain.hours.models import Counter, Entry
 from mcf.domain.idempotency.actions import KEY_LIFETIME, purge_submissions
@@ -18,7 +18,7 @@ from mcf.domain.mailing.models import OutboxEmail
 from mcf.web.idempotency import EXPIRED, FIELD
 from tests.concurrency import run_together
 from tests.domain.hours.test_feed import assert_invariants
-from tests.factories import NIR_B, registered_holder
+from tests.factories import NIR_A, NIR_B, registered_holder
 from tests.web.keys import form_key, key_for, keyed
 from tests.web.titulaire.test_registration_wizard import (
     IDENTITY,
@@ -219,3 +219,113 @@ def test_ten_concurrent_copies_of_step_3_send_one_mail():
     assert OutboxEmail.objects.filter(to=IDENTITY["email"]).count() == 1
     assert PendingRegistration.objects.count() == 1
     assert Submission.objects.count() == 1
+
+
+# --- every form of the holder space -----------------------------------------------------
+
+# Forms whose second submission has no second effect by nature (docs/decisions/0010).
+NATURALLY_IDEMPOTENT = {
+    "titulaire:login",
+    "titulaire:logout",
+    "titulaire:confirm_password",
+    "titulaire:data_export",
+    "titulaire:registration_cgu",
+    "titulaire:registration_identity",
+    "titulaire:registration_confirm",
+    "titulaire:email_change_confirm",
+    "titulaire:password_reset",
+    "titulaire:password_reset_confirm",
+}
+
+
+@pytest.mark.django_db
+def test_every_form_of_the_holder_space_carries_a_key_or_is_said_idempotent(clients):
+    """A new form that changes something must carry {% idempotency_key %} (or be added,
+    with its reason, to the decision record and NATURALLY_IDEMPOTENT)."""
+    from django.urls import resolve
+
+    from tests.web.routes import ROUTES, body, page_forms
+
+    Client().force_login(User.objects.get(nir_hash__isnull=False))  # « Fermer » forms
+    unkeyed = set()
+    for route in ROUTES:
+        if route.namespace != "titulaire" or "<" in route.pattern:
+            continue
+        for visitor in ("holder", "anonymous"):
+            url = route.url({})
+            response = clients[visitor].get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            for form in page_forms(body(response)):
+                if form.method != "post":
+                    continue
+                action = resolve(form.action or url).view_name
+                if action.startswith("titulaire:") and not (
+                    FIELD in form.values or action in NATURALLY_IDEMPOTENT
+                ):
+                    unkeyed.add(action)
+    assert not unkeyed, unkeyed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("page", "action", "data", "effect"),
+    [
+        (
+            "/titulaire/mot-de-passe/",
+            None,
+            {
+                "current_password": PASSWORD,
+                "password": "Nouveau-mot-2027x",
+                "password_confirmation": "Nouveau-mot-2027x",
+            },
+            lambda: OutboxEmail.objects.filter(kind="mot_de_passe_modifie").count(),
+        ),
+        (
+            "/titulaire/informations-personnelles/",
+            "/titulaire/informations-personnelles/telephones/",
+            {"tel-landline": "01 45 67 89 01", "tel-mobile": ""},
+            lambda: JournalEntry.objects.filter(action=Action.PHONES_CHANGED).count(),
+        ),
+        (
+            "/titulaire/informations-personnelles/courriel/",
+            None,
+            {"email": "nouvelle@example.org", "email_confirmation": "nouvelle@example.org"},
+            lambda: OutboxEmail.objects.filter(kind="courriel_confirmation").count(),
+        ),
+        (
+            "/titulaire/sessions/",
+            "/titulaire/sessions/fermer/",
+            {},
+            lambda: JournalEntry.objects.filter(action=Action.SESSION_ENDED).count(),
+        ),
+    ],
+    ids=["password", "phones", "email", "sessions"],
+)
+def test_a_form_of_the_holder_space_posted_twice_has_one_effect(page, action, data, effect):
+    holder = registered_holder()
+    client = Client()
+    client.post("/titulaire/connexion/", {"nir": NIR_A, "password": PASSWORD})
+    browser_of(holder)  # another session, for « Fermer toutes les autres sessions »
+    data = keyed(client, page, data, action)
+    first = client.post(action or page, data)
+    second = client.post(action or page, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert effect() == 1
+
+
+@pytest.mark.django_db
+def test_closing_the_space_posted_twice_closes_it_once():
+    holder = registered_holder()
+    client = Client()
+    client.post("/titulaire/connexion/", {"nir": NIR_A, "password": PASSWORD})
+    page = "/titulaire/informations-personnelles/fermeture/"
+    data = keyed(client, page, {"confirm": "on"})
+    copy = same_browser(client)
+    first = client.post(page, data)
+    second = copy.post(page, data)  # its session is gone: the login page, nothing more
+    assert first["Location"] == "/titulaire/connexion/"
+    assert second["Location"].startswith("/titulaire/connexion/")
+    assert JournalEntry.objects.filter(holder=holder, action=Action.ACCOUNT_CLOSED).count() == 1
+    assert OutboxEmail.objects.filter(kind="espace_ferme").count() == 1

@@ -14,6 +14,7 @@ from mcf.domain.hours.ledger import enter_dif
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.models import OutboxEmail
 from tests.factories import NIR_A, NIR_B, PASSWORD, registered_holder
+from tests.web.keys import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +84,11 @@ def test_page_needs_a_holder(client):
 
 def test_phones_are_normalised_and_journaled(holder):
     client = logged_in()
-    response = client.post(
-        PAGE + "telephones/", {"tel-landline": "01.45.67.89.01", "tel-mobile": "0698765432"}
+    response = submit(
+        client,
+        PAGE,
+        action=PAGE + "telephones/",
+        data={"tel-landline": "01.45.67.89.01", "tel-mobile": "0698765432"},
     )
     assert response["Location"] == PAGE
     holder.refresh_from_db()
@@ -96,8 +100,11 @@ def test_phones_are_normalised_and_journaled(holder):
 
 def test_phones_bad_input_keeps_what_was_typed_and_says_why(holder):
     client = logged_in()
-    response = client.post(
-        PAGE + "telephones/", {"tel-landline": "06 11 22 33 44", "tel-mobile": "n'importe quoi"}
+    response = submit(
+        client,
+        PAGE,
+        action=PAGE + "telephones/",
+        data={"tel-landline": "06 11 22 33 44", "tel-mobile": "n'importe quoi"},
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -109,7 +116,12 @@ def test_phones_bad_input_keeps_what_was_typed_and_says_why(holder):
 
 
 def test_phones_unchanged_writes_no_history(holder):
-    logged_in().post(PAGE + "telephones/", {"tel-landline": "", "tel-mobile": "06 12 34 56 78"})
+    submit(
+        logged_in(),
+        PAGE,
+        action=PAGE + "telephones/",
+        data={"tel-landline": "", "tel-mobile": "06 12 34 56 78"},
+    )
     assert Action.PHONES_CHANGED not in actions(holder)
 
 
@@ -121,14 +133,18 @@ def test_phones_unchanged_writes_no_history(holder):
 def test_situation_of_a_salarie_needs_branch_and_workplace_region(holder, referentials):
     regions, branch = referentials
     client = logged_in()
-    missing = client.post(PAGE + "situation/", {"situation-employment_status": "salarie"})
+    missing = submit(
+        client, PAGE, action=PAGE + "situation/", data={"situation-employment_status": "salarie"}
+    )
     assert missing.status_code == 200
     page = missing.content.decode()
     assert "Choisissez la branche professionnelle de votre employeur." in page
     assert "Choisissez la région de votre lieu de travail." in page
-    done = client.post(
-        PAGE + "situation/",
-        {
+    done = submit(
+        client,
+        PAGE,
+        action=PAGE + "situation/",
+        data={
             "situation-employment_status": "salarie",
             "situation-branch": branch.pk,
             "situation-work_region": "11",
@@ -149,11 +165,18 @@ def test_situation_of_a_job_seeker_needs_the_home_region(holder, referentials):
     holder.branch, holder.work_region = branch, regions["11"]
     holder.save()
     client = logged_in()
-    missing = client.post(PAGE + "situation/", {"situation-employment_status": "demandeur_emploi"})
+    missing = submit(
+        client,
+        PAGE,
+        action=PAGE + "situation/",
+        data={"situation-employment_status": "demandeur_emploi"},
+    )
     assert "Choisissez la région de votre domicile." in missing.content.decode()
-    client.post(
-        PAGE + "situation/",
-        {"situation-employment_status": "demandeur_emploi", "situation-home_region": "84"},
+    submit(
+        client,
+        PAGE,
+        action=PAGE + "situation/",
+        data={"situation-employment_status": "demandeur_emploi", "situation-home_region": "84"},
     )
     holder.refresh_from_db()
     assert (holder.branch, holder.work_region, holder.home_region) == (None, None, regions["84"])
@@ -169,7 +192,7 @@ def test_situation_of_a_job_seeker_needs_the_home_region(holder, referentials):
     ],
 )
 def test_situation_bad_input_gives_french_errors_never_500(holder, referentials, data):
-    response = logged_in().post(PAGE + "situation/", data)
+    response = submit(logged_in(), PAGE, action=PAGE + "situation/", data=data)
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.content.decode()
     holder.refresh_from_db()
@@ -188,8 +211,8 @@ def confirmation_path() -> str:
 
 def test_auth14_new_address_is_used_only_after_its_link(holder):
     client = logged_in()
-    response = client.post(
-        PAGE + "courriel/", {"email": NEW_EMAIL, "email_confirmation": NEW_EMAIL}
+    response = submit(
+        client, PAGE + "courriel/", data={"email": NEW_EMAIL, "email_confirmation": NEW_EMAIL}
     )
     assert response["Location"] == PAGE
     mail = OutboxEmail.objects.get(kind="courriel_confirmation")
@@ -223,7 +246,7 @@ def test_auth14_new_address_is_used_only_after_its_link(holder):
 def test_auth14_link_expires_after_24_hours(holder, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
     client = logged_in()
-    client.post(PAGE + "courriel/", {"email": NEW_EMAIL, "email_confirmation": NEW_EMAIL})
+    submit(client, PAGE + "courriel/", data={"email": NEW_EMAIL, "email_confirmation": NEW_EMAIL})
     time_machine.shift(24 * 3600 + 1)
     response = Client().post(confirmation_path())
     assert response.status_code == 410
@@ -234,11 +257,11 @@ def test_auth14_link_expires_after_24_hours(holder, time_machine):
 
 def test_auth14_a_newer_request_voids_the_older_link(holder):
     client = logged_in()
-    client.post(PAGE + "courriel/", {"email": NEW_EMAIL, "email_confirmation": NEW_EMAIL})
+    submit(client, PAGE + "courriel/", data={"email": NEW_EMAIL, "email_confirmation": NEW_EMAIL})
     first = confirmation_path()
     OutboxEmail.objects.filter(kind="courriel_confirmation").update(kind="old")
     other = "autre@example.net"
-    client.post(PAGE + "courriel/", {"email": other, "email_confirmation": other})
+    submit(client, PAGE + "courriel/", data={"email": other, "email_confirmation": other})
     assert Client().post(first).status_code == 404
     Client().post(confirmation_path())
     holder.refresh_from_db()
@@ -261,7 +284,7 @@ def test_auth14_a_newer_request_voids_the_older_link(holder):
     ],
 )
 def test_auth14_bad_addresses_are_refused_in_french(holder, data, message):
-    response = logged_in().post(PAGE + "courriel/", data)
+    response = submit(logged_in(), PAGE + "courriel/", data=data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not OutboxEmail.objects.filter(kind="courriel_confirmation").exists()
@@ -340,7 +363,7 @@ def test_priv03_export_by_get_changes_nothing(holder):
 
 
 def test_closing_needs_the_explicit_confirmation(holder):
-    response = logged_in().post(PAGE + "fermeture/", {})
+    response = submit(logged_in(), PAGE + "fermeture/", data={})
     assert response.status_code == 200
     assert "Cochez la case pour confirmer" in response.content.decode()
     holder.refresh_from_db()
@@ -350,7 +373,7 @@ def test_closing_needs_the_explicit_confirmation(holder):
 def test_closing_ends_every_session_keeps_the_counter_and_mails(holder):
     other = logged_in()
     client = logged_in()
-    response = client.post(PAGE + "fermeture/", {"confirm": "on"})
+    response = submit(client, PAGE + "fermeture/", data={"confirm": "on"})
     assert response["Location"] == "/titulaire/connexion/"
     holder.refresh_from_db()
     assert not holder.is_active and holder.closed_at is not None
@@ -368,7 +391,7 @@ def test_closing_ends_every_session_keeps_the_counter_and_mails(holder):
 
 
 def test_a_closed_space_is_reopened_by_registering_again(holder):
-    logged_in().post(PAGE + "fermeture/", {"confirm": "on"})
+    submit(logged_in(), PAGE + "fermeture/", data={"confirm": "on"})
     counter_id = holder.counter.pk
     reopened = registered_holder(email="touria.retour@example.org")
     assert reopened.pk == holder.pk
@@ -434,7 +457,9 @@ def test_val01_odd_input_never_gives_a_500(holder, referentials, url):
 
 
 def test_auth14_link_page_query_count(holder, django_assert_num_queries):
-    logged_in().post(PAGE + "courriel/", {"email": NEW_EMAIL, "email_confirmation": NEW_EMAIL})
+    submit(
+        logged_in(), PAGE + "courriel/", data={"email": NEW_EMAIL, "email_confirmation": NEW_EMAIL}
+    )
     path = confirmation_path()
     # The request with its holder (one join); an anonymous visitor has no session row.
     with django_assert_num_queries(1):
