@@ -110,6 +110,20 @@ def test_throttling_follows_the_holders_rules(admin, now, time_machine):
     assert LoginThrottle.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "spelling", ["ａｍａｎｄｉｎｅ．ｍａｒｔｉｎ", "\u00a0Amandine.MARTIN\u3000"]
+)
+def test_every_spelling_of_the_identifier_shares_the_throttle(admin, now, spelling):
+    """AUTH-05: an identifier typed in full-width letters or capitals reaches the account
+    (NFKC, as Django's login form) and so must count on the same delay."""
+    assert password_step(Client(), spelling)["Location"] == VERIFY
+    for _ in range(5):
+        password_step(Client(), password=WRONG)
+    client = Client()
+    assert FAILED in password_step(client, spelling).content.decode()
+    assert LoginThrottle.objects.get().refused == 1
+
+
 def test_password_alone_opens_nothing(admin, client):
     """AUTH-15: right password, no code yet: no Django login, no professional URL."""
     response = password_step(client)

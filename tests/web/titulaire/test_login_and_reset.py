@@ -135,6 +135,49 @@ def test_auth12_reset_requests_are_throttled_per_account():
     assert response.status_code == 429
 
 
+# The holder's NIR (NIR_A) as people type or paste it: full-width digits (Asian input
+# methods), Unicode dashes and minus sign, no-break and thin spaces, dots, superscripts.
+NIR_A_SPELLINGS = [
+    "１８５０５７８００６０８４９１",
+    "1\u201085\u201105\u201278\u2013006\u2014084\u221291",
+    "1\u00a085\u202f05\u200978 006.084.91",
+    "¹ 85 05 78 006 084 9¹",
+    "１ ８５–05.78\u00a0006\u2212084 ９１",
+]
+
+
+@pytest.mark.parametrize("spelling", NIR_A_SPELLINGS)
+@pytest.mark.usefixtures("still_clock")
+def test_auth05_failures_in_ascii_throttle_the_right_password_in_any_spelling(holder, spelling):
+    """Issue 12: the throttle's key was normalised apart from the NIR, so a full-width or
+    dashed spelling logged in with a fresh counter right after 5 failures."""
+    assert login(Client(), nir=spelling)["Location"] == "/titulaire/"  # it is the account
+    for _ in range(5):
+        login(Client(), NIR_A, "Mauvais-mot-2026")
+
+    refused = login(Client(), nir=spelling)
+
+    assert refused.status_code == 200
+    assert FAILED in refused.content.decode()
+    assert LoginThrottle.objects.get().refused == 1
+
+
+@pytest.mark.usefixtures("still_clock")
+def test_auth12_the_reset_limit_per_account_is_shared_by_every_spelling(holder):
+    """Issue 12: 33 reset mails to one holder in a minute, 3 per spelling of the NIR."""
+    for number, spelling in enumerate(NIR_A_SPELLINGS[:3]):
+        response = Client(REMOTE_ADDR=f"127.0.0.{10 + number}").post(
+            "/titulaire/mot-de-passe-oublie/", {"nir": spelling}
+        )
+        assert response.status_code == 302
+    for number, spelling in enumerate([NIR_A, *NIR_A_SPELLINGS[3:]]):
+        response = Client(REMOTE_ADDR=f"127.0.0.{20 + number}").post(
+            "/titulaire/mot-de-passe-oublie/", {"nir": spelling}
+        )
+        assert response.status_code == 429, spelling
+    assert OutboxEmail.objects.filter(kind="mot_de_passe_oublie").count() == 3
+
+
 @pytest.mark.usefixtures("still_clock")
 def test_auth06_login_is_limited_per_client_address_even_with_forged_forwarded_for():
     """AUTH-06: 30 login attempts per minute per address; a random X-Forwarded-For each
