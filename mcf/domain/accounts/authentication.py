@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -225,7 +226,7 @@ def _check_under_throttle(
                 user,
                 Action.LOGIN_SUSPENDED,
                 actor=journal.BY_SERVICE,
-                details=f"Pendant {_duration_fr(delay)}.",
+                details=f"Pendant {duration_fr(delay)}.",
                 at=now,
             )
     security_event(
@@ -241,11 +242,16 @@ def _check_under_throttle(
     return LoginOutcome(None, "invalid")
 
 
-def _duration_fr(delay: timedelta) -> str:
-    minutes = int(delay.total_seconds() // 60)
+def duration_fr(delay: timedelta) -> str:
+    """« 1 seconde », « 40 secondes », « 1 minute », « 2 heures »: a wait as a person reads
+    it, rounded up to the unit shown (never shorter than the real wait)."""
+    seconds = max(1, math.ceil(delay.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    minutes = math.ceil(seconds / 60)
     if minutes < 60:
         return f"{minutes} minute{'s' if minutes > 1 else ''}"
-    hours = minutes // 60
+    hours = math.ceil(minutes / 60)
     return f"{hours} heure{'s' if hours > 1 else ''}"
 
 
