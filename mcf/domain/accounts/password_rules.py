@@ -183,6 +183,11 @@ CONTEXT_MESSAGE: Final = (
     "Votre mot de passe ne doit pas contenir votre numéro de Sécurité sociale, votre nom, "
     "votre prénom, votre adresse courriel ni le nom du service."
 )
+# Professionals and operators have no NIR: they log in with an identifier.
+CONTEXT_MESSAGE_WITHOUT_NIR: Final = (
+    "Votre mot de passe ne doit pas contenir votre identifiant, votre nom, votre prénom, "
+    "votre adresse courriel ni le nom du service."
+)
 SERVICE_NAMES: Final = ("moncompteformation", "compteformation", "moncompte")
 FRENCH_MONTHS: Final = (
     "janvier",
@@ -249,7 +254,7 @@ def context_needles(user: Any) -> set[str]:
             year = str(nir.birth_year)
             for token in _birth_month_tokens(nir.birth_month):
                 needles.update((year + token, token + year))
-    for attribute in ("first_name", "birth_name", "last_name"):
+    for attribute in ("first_name", "birth_name", "last_name", "username"):
         name = getattr(user, attribute, None)
         if isinstance(name, str) and name:
             needles.update(_name_parts(name))
@@ -261,14 +266,21 @@ def context_needles(user: Any) -> set[str]:
     return needles
 
 
+def context_message(user: Any) -> str:
+    """The rule as the person reads it: the NIR is named only to someone who has one."""
+    if _as_nir(getattr(user, "nir", None)) is not None:
+        return CONTEXT_MESSAGE
+    return CONTEXT_MESSAGE_WITHOUT_NIR
+
+
 class ContextValidator:
-    """Refuse a password containing the holder's NIR, birth month, names, e-mail or the
-    service name (AUTH-02); one generic message, whichever matched."""
+    """Refuse a password containing the holder's NIR, birth month, names, identifier,
+    e-mail or the service name (AUTH-02); one generic message, whichever matched."""
 
     def validate(self, password: str, user: Any = None) -> None:
         folded = fold(password)
         if any(needle and needle in folded for needle in context_needles(user)):
-            raise ValidationError(CONTEXT_MESSAGE, code="password_too_personal")
+            raise ValidationError(context_message(user), code="password_too_personal")
 
     def get_help_text(self) -> str:
         return CONTEXT_MESSAGE
