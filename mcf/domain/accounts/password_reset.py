@@ -17,6 +17,7 @@ from django.urls import reverse
 from mcf.core.logging import security_event
 from mcf.domain.accounts.authentication import _find_holder, clear_login_throttle
 from mcf.domain.accounts.models import User
+from mcf.domain.accounts.password_rules import refuse_unchanged_password
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 from mcf.domain.mailing.actions import queue_email
@@ -63,7 +64,11 @@ def find_user_for_reset(public_id, token: str) -> User | None:
 
 
 def reset_password(user: User, new_password: str) -> None:
-    """Set the new password; every session ends, the login delay is cleared, mail sent."""
+    """Set the new password; every session ends, the login delay is cleared, mail sent.
+
+    Checks: the new password is not the current one (ValidationError; the form says it first).
+    """
+    refuse_unchanged_password(user, new_password)
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])

@@ -40,6 +40,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Final
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
@@ -340,3 +341,23 @@ PASSWORD_VALIDATORS: Final[list[dict[str, str]]] = [
     {"NAME": "mcf.domain.accounts.password_rules.ContextValidator"},
     {"NAME": "mcf.domain.accounts.password_rules.CommonPasswordsValidator"},
 ]
+
+
+# --- A new password for an existing account ----------------------------------------------
+
+UNCHANGED_MESSAGE: Final = "Votre nouveau mot de passe doit être différent du mot de passe actuel."
+
+
+def refuse_unchanged_password(account: Any, new_password: str) -> None:
+    """Raise ValidationError if ``new_password`` is the account's current password.
+
+    A reset or a change that keeps the password changes nothing while the holder is told it
+    did (and every other session ends for nothing); a professional keeping a provisional
+    password keeps one that someone else has seen. The shared new-password form calls it
+    (a French message next to the field), and so does each action that replaces a password.
+    ``hashers.check_password``, not ``account.check_password``: a check never saves (the
+    latter may upgrade the stored hash).
+    """
+    current = getattr(account, "password", "")
+    if current and check_password(new_password, current):
+        raise ValidationError(UNCHANGED_MESSAGE, code="password_unchanged")

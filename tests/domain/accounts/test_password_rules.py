@@ -17,13 +17,16 @@ from mcf.domain.accounts.password_rules import (
     PASSWORD_VALIDATORS,
     RULES,
     SEED_RULE_TEXT,
+    UNCHANGED_MESSAGE,
     CommonPasswordsValidator,
     ContextValidator,
     Rule,
     SeedCompositionValidator,
     evaluate,
+    refuse_unchanged_password,
 )
 from mcf.domain.identity.nir import Nir
+from tests.factories import PASSWORD, registered_holder
 
 
 def with_key(prefix13: str) -> str:
@@ -306,6 +309,17 @@ def test_auth02_the_identifier_is_part_of_the_context():
 
     assert error_codes(context, "Zorglub!2026x", operator) == ["password_too_personal"]
     assert error_codes(context, "Xy!Gestionnaire2026", operator) == ["password_too_personal"]
+
+
+@pytest.mark.django_db
+def test_the_current_password_is_refused_as_a_new_one():
+    holder = registered_holder()
+    with pytest.raises(ValidationError) as refused:
+        refuse_unchanged_password(holder, PASSWORD)
+    assert refused.value.messages == [UNCHANGED_MESSAGE]
+    assert refused.value.error_list[0].code == "password_unchanged"
+    refuse_unchanged_password(holder, PASSWORD + "x")
+    refuse_unchanged_password(SimpleNamespace(password=""), PASSWORD)  # registration
 
 
 def test_month_abbreviations_of_three_letters_or_more():

@@ -259,7 +259,7 @@ def test_first_login_enrols_then_forces_the_password_change(client, now, time_ma
             "password_confirmation": account.provisional_password,
         },
     )
-    assert "différent du mot de passe provisoire" in same.content.decode()
+    assert "différent du mot de passe actuel" in same.content.decode()
     done = client.post(CHANGE, {"password": PRO_PASSWORD, "password_confirmation": PRO_PASSWORD})
     assert done["Location"] == HOME
     assert client.get(HOME).status_code == 200  # the session survived its password change

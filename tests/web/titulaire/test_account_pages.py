@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mcf.domain.accounts.models import UserSession
+from mcf.domain.accounts.password_rules import UNCHANGED_MESSAGE
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.models import OutboxEmail
@@ -83,6 +84,21 @@ def test_auth13_password_change_needs_the_current_password_and_ends_other_sessio
     assert other.get("/titulaire/").status_code == 302  # the other one ended
     assert OutboxEmail.objects.filter(kind="mot_de_passe_modifie", to=holder.email).count() == 1
     assert JournalEntry.objects.filter(holder=holder, action=Action.PASSWORD_CHANGED).exists()
+
+
+def test_auth13_the_current_password_is_refused_as_the_new_one(holder):
+    """Issue 12: « changing » the password to the same one was accepted (mail sent, other
+    sessions ended, nothing changed)."""
+    other = logged_in("Navigateur B")
+    client = logged_in("Navigateur A")
+    same = client.post(
+        "/titulaire/mot-de-passe/",
+        {"current_password": PASSWORD, "password": PASSWORD, "password_confirmation": PASSWORD},
+    )
+    assert same.status_code == 200
+    assert UNCHANGED_MESSAGE in same.content.decode()
+    assert other.get("/titulaire/").status_code == 200  # nothing happened
+    assert not OutboxEmail.objects.filter(kind="mot_de_passe_modifie").exists()
 
 
 def test_sess05_holder_sees_and_ends_another_session(holder):

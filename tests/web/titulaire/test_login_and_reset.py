@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from mcf.domain.accounts.models import LoginThrottle
+from mcf.domain.accounts.password_rules import UNCHANGED_MESSAGE
 from mcf.domain.mailing.models import OutboxEmail
 from tests.factories import NIR_A, PASSWORD, registered_holder
 
@@ -123,6 +124,16 @@ def test_auth12_reset_link_sets_a_new_password_once_ends_sessions_and_clears_the
     assert session.get("/titulaire/")["Location"].startswith(LOGIN)  # sessions ended
     assert login(Client(), password=new).status_code == 302
     assert OutboxEmail.objects.filter(kind="mot_de_passe_modifie").count() == 1
+
+
+def test_auth12_a_reset_to_the_current_password_is_refused(holder):
+    Client().post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A})
+    link = _reset_link()
+    same = Client().post(link, {"password": PASSWORD, "password_confirmation": PASSWORD})
+    assert same.status_code == 200
+    assert UNCHANGED_MESSAGE in same.content.decode()
+    assert not OutboxEmail.objects.filter(kind="mot_de_passe_modifie").exists()
+    assert Client().get(link).status_code == 200  # the link still works
 
 
 @pytest.mark.usefixtures("still_clock")
