@@ -107,6 +107,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "mcf.core.middleware.RequestIdMiddleware",
+    # HEAD is answered as GET without a body, on every page (load balancers' probes).
+    "mcf.core.middleware.HeadAsGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
