@@ -57,6 +57,7 @@ def production_server(tmp_path_factory):
         "NIR_ENCRYPTION_KEYS": "dGVzdC1rZXktZm9yLW5pci1lbmNyeXB0aW9uLTMyYj0=",
         "NIR_HASH_KEY": "production-like-hash-key",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://moncompteformation.example",
         "STATIC_ROOT": str(static_root),
         # TLS is terminated by the proxy in production; here we talk plain HTTP on loopback.
         "SECURE_SSL_REDIRECT": "0",
