@@ -46,6 +46,7 @@ lint:
 checks:
 	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=moncompteformation.example \
+	  SITE_URL=https://moncompteformation.example \
 	  EMAIL_URL=smtp://127.0.0.1:25 NIR_HASH_KEY="$$(head -c 32 /dev/urandom | base64)" \
 	  NIR_ENCRYPTION_KEYS="$$($(UV) run --frozen python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	  $(MANAGE) check --deploy --fail-level WARNING

@@ -35,9 +35,20 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 
-# The public base URL used in e-mail links. Links are never built from the Host header.
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 PORT = env_int("PORT", 8000)
+HOST = env_str("HOST", "127.0.0.1")
+
+# The public base URL used in e-mail links. Links are never built from the Host header.
+# Production must give it (a default would send every citizen dead links); in development
+# it is the address `make run` serves (HOST and PORT), so links work on any port.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("SITE_URL is required when DEBUG is off.")
+    _host = "localhost" if HOST in ("0.0.0.0", "::", "[::]") else HOST  # noqa: S104 - every address
+    if ":" in _host and not _host.startswith("["):
+        _host = f"[{_host}]"  # an IPv6 address in a URL
+    SITE_URL = f"http://{_host}:{PORT}"
 
 # Number of reverse proxies in front of gunicorn whose X-Forwarded-For we trust (AUTH-06).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -107,6 +118,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "mcf.core.middleware.RequestIdMiddleware",
+    # HEAD is answered as GET without a body, on every page (load balancers' probes).
+    "mcf.core.middleware.HeadAsGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -21,6 +21,30 @@ class RequestIdMiddleware:
         return response
 
 
+class HeadAsGetMiddleware:
+    """Answer HEAD wherever GET is answered (RFC 9110 §9.3.2: HEAD is GET without a body;
+    load balancers probe ``/healthz`` with it).
+
+    The views say which methods they accept with ``require_GET`` or
+    ``require_http_methods(["GET", "POST"])``, which refuse HEAD (405). Rather than a second
+    list on every view, the view sees a GET; the server (gunicorn, the test client) sends
+    the headers only. Checked on every route by tests/web/test_head_requests.py.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            return self.get_response(request)
+        finally:
+            # Back to HEAD for the server (and the test client), which leave out the body.
+            request.method = "HEAD"
+
+
 class SecurityHeadersMiddleware:
     """HDR-01 items not covered by Django's SecurityMiddleware.
 
