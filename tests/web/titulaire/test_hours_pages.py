@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from mcf.domain.hours.ledger import credit_feed, enter_dif
 from mcf.domain.hours.models import Counter, Entry
 from tests.factories import NIR_A, PASSWORD, registered_holder
+from tests.web.test_numbers_in_markup import number_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +183,18 @@ def test_attestation_pdf_holds_balances_movements_and_a_masked_nir(client, holde
     assert NIR_A not in body
     assert "1 85 " in body  # the masked NIR: sex and year only
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("years", [1, 2, 8, 9, 30])
+def test_chart_coordinates_are_plain_numbers_and_years_never_crowd(client, holder, years):
+    """SVG reads « 224.0 », not the « 224,0 » a French template writes for a float; with
+    many years, one label in two (or three…) so that at most eight share the axis."""
+    for year in range(1990, 1990 + years):
+        feed(holder, year, 5)
+    page = client.get("/titulaire/compte-d-heures/").content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert not number_errors(svg + "</svg>")
+    labels = re.findall(r'text-anchor="middle">(\d{4})</text>', svg)
+    assert len(re.findall(r"<circle", svg)) == years
+    assert 1 <= len(labels) <= 8
+    assert labels[-1] == str(1990 + years - 1)  # the latest year is always named
