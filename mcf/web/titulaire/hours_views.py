@@ -13,8 +13,8 @@ from dsfr.forms import DsfrBaseForm
 
 from mcf.core.numbers import plain_number
 from mcf.domain.hours.ledger import HoursError, enter_dif
-from mcf.domain.hours.models import CPF_CEILING, DIF_MAXIMUM, Counter, Entry
-from mcf.domain.hours.summary import balance_by_year, next_feed_years
+from mcf.domain.hours.models import DIF_MAXIMUM, Counter, Entry
+from mcf.domain.hours.summary import Balances, balance_by_year
 from mcf.web.titulaire.attestation import render_attestation
 from mcf.web.titulaire.decorators import holder_required
 
@@ -46,15 +46,11 @@ def _counter(user) -> Counter:
 @holder_required
 def summary(request):
     """« Synthèse de votre compte »: the page a holder lands on after login."""
-    counter = _counter(request.user)
-    activity_year, feed_year = next_feed_years(timezone.localdate())
     return render(
         request,
         "titulaire/summary.html",
         {
-            "counter": counter,
-            "activity_year": activity_year,
-            "feed_year": feed_year,
+            "balances": Balances.of(_counter(request.user), timezone.localdate()),
             # Dossiers come with their own issue: none can exist yet.
             "open_dossiers": 0,
             "closed_dossiers": 0,
@@ -127,12 +123,12 @@ def hours(request):
         "titulaire/hours.html",
         {
             "counter": counter,
+            "balances": Balances.of(counter, timezone.localdate()),
             "form": form,
             "movements": movements,
             "cpf_movements": [m for m in movements if m.account == Entry.Account.CPF],
             "points": points,
             "chart": _chart(points) if points else None,
-            "ceiling": CPF_CEILING,
         },
     )
 
