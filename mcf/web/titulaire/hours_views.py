@@ -33,7 +33,7 @@ class DifForm(DsfrBaseForm):
             "min_value": "Le solde DIF ne peut pas être négatif.",
             "max_value": "Le solde DIF ne peut pas dépasser 999 heures.",
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "mcf-hours-input"}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
 

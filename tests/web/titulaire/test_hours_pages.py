@@ -260,3 +260,22 @@ def test_the_synthese_and_the_hours_page_show_the_same_balances(client, holder):
     assert seen[1]["cpf_available"] == 24
     assert seen[2]["cpf_available"] == 0  # moved, so no longer « not fed yet »
     assert seen[-1] == {"cpf_available": 27, "dif_available": 0}
+
+
+@pytest.mark.parametrize("value", [None, "1000"], ids=["empty", "error"])
+def test_dif_field_is_a_dsfr_input_with_its_unit(client, value):
+    """The DIF box had a class of its own, so django-dsfr gave it no `fr-input`: no border,
+    no background, a floating « h ». It is a DSFR input with the unit as an addon."""
+    if value is None:
+        page = client.get("/titulaire/compte-d-heures/").content.decode()
+    else:
+        page = client.post("/titulaire/compte-d-heures/", {"hours": value}).content.decode()
+    wrap = re.search(r'<div class="fr-input-wrap fr-input-wrap--addon">(.*?)</div>', page, re.S)
+    assert wrap, "no DSFR input wrap"
+    field = re.search(r'<input type="number" name="hours"[^>]*>', wrap.group(1)).group(0)
+    assert 'class="fr-input"' in field
+    assert '<span class="mcf-unit-field__unit" aria-hidden="true">h</span>' in wrap.group(1)
+    assert 'aria-describedby="id_hours_helptext"' in field or value
+    if value:
+        assert 'aria-invalid="true"' in field
+        assert "fr-input-group--error" in page
