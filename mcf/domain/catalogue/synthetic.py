@@ -36,6 +36,7 @@ from mcf.domain.catalogue.geography import (
     normalise_name,
 )
 from mcf.domain.catalogue.models import (
+    FIXED_CODES_CPF,
     Branch,
     Certification,
     Commune,
@@ -63,8 +64,6 @@ ORGANISMES_PER_OFFER = 15_000 / 200_000
 MIN_ORGANISMES = 5
 BATCH = 10_000  # offers made and written per round
 TEXT_VARIANTS = 64  # objectives, contents and strengths drawn per family
-# Codes CPF of the two certifications the law names (the real ones), the rest 6 digits.
-FIXED_CODES_CPF = {"CLEA": 201, "VAE": 200}
 # The real averages (domain.md §4) and the scales that bring the families' log-normal
 # draws to them: E[median · e^(σ·N)] = median · e^(σ²/2).
 MEAN_HOURS, MEAN_PRICE, RATE_SIGMA = 113, 2_260, 0.35
@@ -382,9 +381,12 @@ class _Generator:
         listings = []
         for pk, code_cpf, (family_key, cert, _) in zip(ids, codes_cpf, made, strict=True):
             family = next(f for f in FAMILIES if f.key == family_key)
-            code_cpf = FIXED_CODES_CPF.get(cert.code or cert.kind, code_cpf)
+            fixed = FIXED_CODES_CPF.get(cert.code or cert.kind)
             for list_id in self._lists_of(cert, family):
-                listings.append((list_id, pk, code_cpf, *self._validity()))
+                valid_from, valid_until = self._validity()
+                if fixed:  # the law's own two never leave the LNI (CléA's is the example)
+                    valid_until = None
+                listings.append((list_id, pk, fixed or code_cpf, valid_from, valid_until))
         self.listings = self.writer.write(
             ListedCertification,
             ["eligibility_list", "certification", "code_cpf", "valid_from", "valid_until"],
