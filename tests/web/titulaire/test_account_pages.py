@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -21,6 +22,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def holder():
     return registered_holder()
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1"
+)
+WINDOWS_EDGE = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
+)
 
 
 def logged_in(user_agent="Navigateur A") -> Client:
@@ -102,12 +113,15 @@ def test_auth13_the_current_password_is_refused_as_the_new_one(holder):
 
 
 def test_sess05_holder_sees_and_ends_another_session(holder):
-    phone = logged_in("Téléphone")
-    laptop = logged_in("Ordinateur")
-    page = laptop.get("/titulaire/sessions/").content.decode()
-    assert "Téléphone" in page
+    phone = logged_in(IPHONE)
+    laptop = logged_in(WINDOWS_EDGE)
+    page = unescape(laptop.get("/titulaire/sessions/").content.decode())
+    # The browsers' names, never the raw User-Agent strings.
+    assert "Safari sur iPhone" in page
+    assert "Edge sur Windows" in page
+    assert "Mozilla/5.0" not in page
     assert "Cette session (cet appareil)" in page
-    phone_record = UserSession.objects.get(user_agent="Téléphone")
+    phone_record = UserSession.objects.get(user_agent=IPHONE)
     laptop.post("/titulaire/sessions/fermer/", {"session": phone_record.pk})
     assert phone.get("/titulaire/").status_code == 302
     assert laptop.get("/titulaire/").status_code == 200
