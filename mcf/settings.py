@@ -129,7 +129,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): password AND second factor (AUTH-15).
     "django_otp.middleware.OTPMiddleware",
-    "mcf.core.sessions.SessionLifetimeMiddleware",
+    "mcf.domain.accounts.session_lifetime.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mcf.core.middleware.SecurityHeadersMiddleware",

@@ -51,6 +51,7 @@ def request_password_reset(identifier: str) -> None:
             template="accounts/mails/password_reset.txt",
             context={"user": user, "reset_url": reset_url(user)},
             kind="mot_de_passe_oublie",
+            sensitive=True,  # a secret link (AUTH-11)
         )
         journal.record(user, Action.PASSWORD_RESET_REQUESTED)
     security_event("password_reset.request", outcome="mail_queued", user=user.public_id)

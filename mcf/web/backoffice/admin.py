@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -27,6 +28,7 @@ from mcf.domain.contact.models import ContactMessage
 from mcf.domain.identity.siret import normalise_siret
 from mcf.domain.mailing.delivery import retry_dead_letter
 from mcf.domain.mailing.models import OutboxEmail
+from mcf.domain.mailing.secret_links import mask_secret_links
 from mcf.domain.organisations.actions import create_organisation_with_principal_admin
 from mcf.domain.organisations.authentication import authenticate_username
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
@@ -115,11 +117,27 @@ admin.site.register(Group, BackOfficeGroupAdmin)
 
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(admin.ModelAdmin):
+    """The outbox, read only. No page shows a secret link (AUTH-11): a sent or abandoned
+    mail that held one has no text any more, and a queued one's token is masked here."""
+
     list_display = ("created_at", "kind", "to", "subject", "status", "attempts", "sent_at")
-    list_filter = ("status", "kind")
+    list_filter = ("status", "kind", "sensitive")
     search_fields = ("to", "subject", "message_id")
-    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+    fields = (
+        *("id", "message_id", "created_at", "kind", "to", "reply_to", "subject", "text"),
+        *("sensitive", "redacted_at", "status", "attempts", "next_attempt_at", "sent_at"),
+        "error",
+    )
+    readonly_fields = fields
     actions = ["retry"]
+
+    @admin.display(description="texte")
+    def text(self, email):
+        return linebreaksbr(mask_secret_links(email.body))
+
+    @admin.display(description="dernière erreur")
+    def error(self, email):
+        return mask_secret_links(email.last_error)
 
     def has_add_permission(self, request):
         return False
@@ -129,14 +147,22 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Relancer l'envoi des courriels abandonnés sélectionnés")
     def retry(self, request, queryset):
-        dead = queryset.filter(status=OutboxEmail.Status.DEAD)
-        count = 0
-        for email in dead:
-            retry_dead_letter(email)
-            count += 1
-        self.message_user(
-            request, f"{count} courriel(s) remis dans la file d'envoi.", messages.SUCCESS
-        )
+        outcomes = [
+            retry_dead_letter(email) for email in queryset.filter(status=OutboxEmail.Status.DEAD)
+        ]
+        if sent_again := outcomes.count(True):
+            self.message_user(
+                request, f"{sent_again} courriel(s) remis dans la file d'envoi.", messages.SUCCESS
+            )
+        if erased := outcomes.count(False):
+            self.message_user(
+                request,
+                f"{erased} courriel(s) non relancé(s) : ils contenaient un lien personnel "
+                "(confirmation d'inscription, nouveau mot de passe ou changement d'adresse), "
+                "effacé avec leur texte. Le destinataire doit refaire sa demande sur le site "
+                "pour recevoir un nouveau lien.",
+                messages.WARNING,
+            )
 
 
 @admin.register(ContactMessage)
