@@ -76,4 +76,6 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int]]:
         "gestion/hours/counter/": Counter.objects.get(),
     }
     report_path(run).write_text("ligne;motif\n")
+    # A second session of the holder: « Mes sessions » then shows its « Fermer » forms.
+    Client().force_login(User.objects.get(nir_hash__isnull=False))
     return offer_id, {prefix: instance.pk for prefix, instance in objects.items()}

@@ -28,11 +28,11 @@ MAX_MATCHES = 20
 
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
 _SEPARATORS = re.compile(r"[\s\-'’‘`]+")
-_POSTAL_CODE = re.compile(r"\d{5}")
+_POSTAL_CODE = re.compile(r"[0-9]{5}")  # ASCII digits only: mcf/core/digits.py
 # « Rennes (35) », « Rennes (35000) », « Saint-Denis (974) », « Ajaccio (2A) ».
-_WITH_CODE = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<code>\d{5}|\d{2,3}|2[AaBb])\s*\)$")
+_WITH_CODE = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<code>[0-9]{5}|[0-9]{2,3}|2[AaBb])\s*\)$")
 _ABBREVIATIONS = re.compile(r"\b(st|ste)\b")  # « St-Malo » as typed, « Saint-Malo » as named
-_TRAILING_POSTAL = re.compile(r"^(?P<name>.*?)[\s,]+(?P<code>\d{5})$")
+_TRAILING_POSTAL = re.compile(r"^(?P<name>.*?)[\s,]+(?P<code>[0-9]{5})$")
 
 
 def normalise_name(text: str) -> str:

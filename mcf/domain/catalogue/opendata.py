@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.fr import siret as stdnum_siret
 
+from mcf.core.digits import ASCII_DIGITS, is_ascii_digits
 from mcf.domain.catalogue.geography import ensure_eligibility_lists, normalise_name
 from mcf.domain.catalogue.models import (
     FIXED_CODES_CPF,
@@ -68,7 +69,7 @@ _KINDS = {
 }
 _ROMAN_LEVELS = {"v": "3", "iv": "4", "iii": "5", "ii": "6", "i": "7"}  # before 2019
 _LEVEL = re.compile(r"niveau\s+([3-8]|i{1,3}|iv|v)\b", re.IGNORECASE)
-_DIGITS = re.compile(r"\d+")
+_DIGITS = ASCII_DIGITS
 
 
 class OpenDataError(Exception):
@@ -292,7 +293,7 @@ def _check(record: dict, line: int) -> tuple[_Row | None, list[str]]:
             formacodes=tuple(
                 record[f"code_formacode_{n}"].split(".")[0].zfill(5)
                 for n in range(1, 6)
-                if record.get(f"code_formacode_{n}", "").split(".")[0].isdigit()
+                if is_ascii_digits(record.get(f"code_formacode_{n}", "").split(".")[0])
             ),
             hours=round(hours),
             price=price.quantize(Decimal("0.01")),
@@ -310,14 +311,14 @@ def _check(record: dict, line: int) -> tuple[_Row | None, list[str]]:
 
 def _code(prefix: str, raw: str) -> str:
     """« 34567 », « RNCP34567 », « 34567.0 » → « RNCP34567 »."""
-    digits = _DIGITS.search(raw.split(".")[0] if raw.replace(".", "").isdigit() else raw)
+    digits = _DIGITS.search(raw.split(".")[0] if is_ascii_digits(raw.replace(".", "")) else raw)
     return f"{prefix}{int(digits.group())}" if digits else ""
 
 
 def _insee_code(raw: str) -> str:
     """« 1 » or « 1.0 » → « 01 » (a spreadsheet dropped the zero); « 2A » kept."""
     raw = raw.split(".")[0].strip().upper()
-    return raw.zfill(2) if raw.isdigit() and len(raw) < 2 else raw
+    return raw.zfill(2) if is_ascii_digits(raw) and len(raw) < 2 else raw
 
 
 def _level(label: str) -> str:

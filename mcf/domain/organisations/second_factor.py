@@ -35,7 +35,8 @@ from mcf.domain.accounts.models import User
 
 ISSUER = "Mon compte formation"
 DEVICE_NAME = "Application d'authentification"
-CODE_PATTERN = re.compile(r"^\d{6}$")
+# ASCII digits (mcf/core/digits.py): a Unicode digit class would take « ١٢٣٤٥٦ ».
+CODE_PATTERN = re.compile(r"^[0-9]{6}$")
 
 
 def normalise_code(code: str) -> str:

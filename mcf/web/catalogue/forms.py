@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from dsfr.forms import DsfrBaseForm
 
+from mcf.core.digits import LARGEST_ID, ascii_int
 from mcf.domain.accounts.models import EmploymentStatus
 from mcf.domain.catalogue.eligibility import Situation
 from mcf.domain.catalogue.models import FIXED_CODES_CPF, Branch, Certification, Offer, Region
@@ -391,11 +392,9 @@ def parse_page(raw: str | None) -> PageRequest:
     """``page``: a bad value shows the first page with a notice, never an error page."""
     if raw is None or raw == "":
         return PageRequest(1)
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
-        return PageRequest(1, "Le numéro de page n'est pas valide : voici la première page.")
-    if number < 1:
+    # ASCII digits only, not int(): « ١٢ » is no page number here (mcf/core/digits.py).
+    number = ascii_int(raw, maximum=LARGEST_ID)
+    if not number:
         return PageRequest(1, "Le numéro de page n'est pas valide : voici la première page.")
     if number > MAX_PAGE:
         return PageRequest(

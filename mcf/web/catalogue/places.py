@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from mcf.core.digits import is_ascii_digits
 from mcf.domain.catalogue.models import Commune, Departement, Region
 
 try:  # The geography referential lands separately; until then the fallback below answers.
@@ -24,10 +25,12 @@ except ImportError:  # pragma: no cover - depends on the other package's progres
 MAX_CANDIDATES = 5
 MAX_SUGGESTIONS = 8
 MIN_SUGGESTED = 2  # characters typed before communes are suggested
-POSTAL_CODE = re.compile(r"^\d{5}$")
-DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2[ab]|97[1-6])$", re.IGNORECASE)
+POSTAL_CODE = re.compile(r"^[0-9]{5}$")  # ASCII digits: mcf/core/digits.py
+DEPARTEMENT_CODE = re.compile(r"^(?:0?[1-9]|[1-8][0-9]|9[0-5]|2[ab]|97[1-6])$", re.IGNORECASE)
 # « Rennes (35) », « Rennes (35000) », « Rennes 35000 », « Rennes - 35 »
-QUALIFIED = re.compile(r"^(?P<name>.*?)[\s\-,]*\(?\s*(?P<code>\d{5}|\d{2,3}|2[ab])\s*\)?$", re.I)
+QUALIFIED = re.compile(
+    r"^(?P<name>.*?)[\s\-,]*\(?\s*(?P<code>[0-9]{5}|[0-9]{2,3}|2[ab])\s*\)?$", re.I
+)
 
 
 class PlaceError(Exception):
@@ -97,7 +100,7 @@ def resolve_place(text: str, *, around: bool = False) -> Place:
 
 def _departement_code(text: str) -> str:
     code = text.upper()
-    return code.zfill(2) if code.isdigit() and len(code) == 1 else code
+    return code.zfill(2) if is_ascii_digits(code) and len(code) == 1 else code
 
 
 def _needs_commune(where: str) -> str:
@@ -158,6 +161,6 @@ def _distinct(communes) -> list[Commune]:
 
 def suggest_communes(text: str) -> list[str]:
     """Up to 8 « Nom (département) » for the datalist of « Lieu », most populated first."""
-    if find_communes is None or POSTAL_CODE.match(text) or text.isdigit():
+    if find_communes is None or POSTAL_CODE.match(text) or is_ascii_digits(text):
         return []
     return [commune_label(c) for c in _distinct(find_communes(text))[:MAX_SUGGESTIONS]]

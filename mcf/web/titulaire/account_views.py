@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mcf.core.digits import object_id
 from mcf.domain.accounts.models import UserSession
 from mcf.domain.accounts.password_change import change_password
 from mcf.domain.accounts.sessions import end_sessions
@@ -61,7 +62,12 @@ def sessions(request):
 def end_session(request):
     """« Fermer » one other session (by its record's id, never its key), or all of them."""
     raw = request.POST.get("session", "")
-    only = int(raw) if raw.isdigit() else None
+    only = object_id(raw)
+    if raw and only is None:
+        # Not an id this page wrote (« ² », « １２ »…): no session named, none ended (not
+        # « all of them », which is what no value at all asks).
+        messages.error(request, "Cette session n'existe pas ou est déjà fermée.")
+        return redirect("titulaire:sessions")
     count = end_sessions(request.user, keep=request.session.session_key, only=only)
     messages.success(
         request,

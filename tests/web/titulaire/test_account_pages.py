@@ -216,3 +216,16 @@ def test_ac02_an_operator_logged_in_elsewhere_gets_no_holder_page(client, django
         "/titulaire/delegations/",
     ]:
         assert client.get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize("value", ["²", "１２", "٣", "1\u00a02", "-1", "abc", "9" * 30])
+def test_val_01_a_session_value_that_is_no_id_ends_nothing(holder, value):
+    """« ² » passed isdigit() and made int() raise (a 500); any other non-id ended ALL the
+    other sessions, as if no value had been sent."""
+    phone = logged_in("Téléphone")
+    laptop = logged_in("Ordinateur")
+    response = laptop.post("/titulaire/sessions/fermer/", {"session": value}, follow=True)
+    assert response.status_code == 200
+    assert "Cette session n&#x27;existe pas ou est déjà fermée." in response.content.decode()
+    assert phone.get("/titulaire/").status_code == 200
+    assert not JournalEntry.objects.filter(action=Action.SESSION_ENDED).exists()

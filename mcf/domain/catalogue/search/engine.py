@@ -15,6 +15,7 @@ from functools import partial
 from django.db import connection
 from django.db.models import BooleanField, FloatField, IntegerField
 
+from mcf.core.digits import is_ascii_digits
 from mcf.domain.catalogue.search.common import TextMatch, facet_counts, first_if, raw
 from mcf.domain.catalogue.search.text import TYPO_MIN_LENGTH
 
@@ -66,7 +67,9 @@ class FullTextEngine:
         return raw(" + ".join([sql] * len(terms)), terms, IntegerField()).desc()
 
     def match(self, words: tuple[str, ...]) -> TextMatch:
-        asked = [word for word in words if len(word) >= TYPO_MIN_LENGTH and not word.isdigit()]
+        asked = [
+            word for word in words if len(word) >= TYPO_MIN_LENGTH and not is_ascii_digits(word)
+        ]
         fixes = self.neighbours(asked) if asked else {}
         query = self.AND.join(self.term(word, fixes.get(word, ())) for word in words)
         ranking = []

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from mcf.core.digits import is_ascii_digits
+
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 30
 MAX_TEXT_LENGTH = 500  # characters read from the visitor's text; the rest is ignored
@@ -59,14 +61,14 @@ def parse_text(text: str) -> ParsedText:
             words.append(word)
     code = None
     stripped = text.strip()
-    if stripped.isdecimal() and stripped.isascii() and len(stripped) <= CODE_CPF_DIGITS:
+    if is_ascii_digits(stripped) and len(stripped) <= CODE_CPF_DIGITS:
         code = int(stripped)
     return ParsedText(tuple(words[:MAX_WORDS]), code)
 
 
 def singular(word: str) -> str:
     """The word without a final plural « s » or « x » (« langues » → « langue »)."""
-    if len(word) > 4 and word[-1] in "sx" and not word.isdigit():
+    if len(word) > 4 and word[-1] in "sx" and not is_ascii_digits(word):
         return word[:-1]
     return word
 
@@ -78,7 +80,7 @@ def light_stem(word: str) -> str:
     PostgreSQL uses it, with ``singular``, to recognise an inflected title word (its
     Snowball stem then decides).
     """
-    if word.isdigit() or len(word) <= 4:
+    if is_ascii_digits(word) or len(word) <= 4:
         return word
     for ending in ("aux", "es", "s", "x", "e"):
         if word.endswith(ending) and len(word) - len(ending) >= 4:
@@ -110,7 +112,7 @@ def one_edit_apart(a: str, b: str) -> bool:
 
 def corrections(word: str, candidates: list[str]) -> tuple[str, ...]:
     """The candidates one typo away from ``word``, closest first (at most three)."""
-    if len(word) < TYPO_MIN_LENGTH or word.isdigit():
+    if len(word) < TYPO_MIN_LENGTH or is_ascii_digits(word):
         return ()
     found = [candidate for candidate in candidates if one_edit_apart(word, candidate)]
     return tuple(sorted(found, key=lambda c: (abs(len(c) - len(word)), c))[:3])

@@ -34,6 +34,7 @@ from typing import IO
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.fr import siret as stdnum_siret
 
+from mcf.core.digits import is_ascii_digits
 from mcf.domain.identity.nir import FAST_PATTERN, Nir, NirError, fast_nir_value, key_matches
 from mcf.domain.identity.protection import keyed_hasher
 
@@ -303,7 +304,7 @@ class DeclarationReader:
         if not text:
             reasons.append("année manquante")
             return None
-        if not text.isascii() or not text.isdigit():
+        if not is_ascii_digits(text):
             reasons.append(f"année non numérique : « {text[:10]} »")
             return None
         year = int(text)
