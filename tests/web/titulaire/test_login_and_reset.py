@@ -136,6 +136,7 @@ def test_auth12_a_reset_request_does_the_same_work_whatever_the_nir(holder, sett
     assert JournalEntry.objects.filter(action=Action.PASSWORD_RESET_REQUESTED).count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the worker opens its own transactions
 def test_auth12_the_worker_sends_the_reset_link(holder):
     Client().post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A})
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
