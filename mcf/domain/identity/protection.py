@@ -103,6 +103,16 @@ def nir_lookup_hash(nir: Nir | str) -> str:
     return keyed_hash(nir.value)
 
 
+def typed_nir_lookup_hash(typed: str) -> str:
+    """``nir_lookup_hash`` of whatever was typed as a NIR, without raising: the keyed hash
+    of ``normalise_nir(typed)``. For a valid NIR (any spelling) that is the lookup hash of
+    its canonical value; for anything else, a hash no account has (an account's hash is
+    that of a valid canonical value, and a valid one would have parsed). One way for every
+    input: the same work whether the NIR is valid, unknown or malformed (AUTH-12).
+    """
+    return keyed_hash(normalise_nir(typed))
+
+
 def login_throttle_key(normalised_identifier: str) -> str:
     """Key of the login throttle's counter (AUTH-05) for an identifier already normalised
     by its owner (``nir_throttle_key`` for a NIR; the professionals' identifiers use the
