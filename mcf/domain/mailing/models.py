@@ -11,6 +11,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from mcf.domain.mailing.secret_links import mask_secret_links
+
 # What the outbox keeps of a mail that carried a secret link once it is sent or abandoned
 # (AUTH-11, docs/decisions/0010-secret-links-in-the-outbox.md).
 REDACTED_BODY = (
@@ -54,7 +56,7 @@ class OutboxEmail(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.subject} → {self.to} ({self.get_status_display()})"
+        return f"{mask_secret_links(self.subject)} → {self.to} ({self.get_status_display()})"
 
     def redact(self) -> None:
         """Erase the text of a mail that carried a secret link (its subject, recipient,
@@ -63,6 +65,7 @@ class OutboxEmail(models.Model):
         if self.status == self.Status.PENDING:
             raise ValueError("a queued mail still needs its text")
         if self.sensitive and self.redacted_at is None:
+            self.subject = mask_secret_links(self.subject)  # a typed name may hold one
             self.body = REDACTED_BODY
             self.redacted_at = timezone.now()
 

@@ -29,7 +29,8 @@ def _secret_segments(url: str) -> list[str]:
         match = resolve(path)
     except Resolver404:
         return []
-    return [str(match.kwargs[name]) for name in SECRET_PARAMETERS & match.kwargs.keys()]
+    secrets = [str(match.kwargs[name]) for name in SECRET_PARAMETERS & match.kwargs.keys()]
+    return [secret for secret in secrets if secret != MASK]  # a masked link holds none
 
 
 def secret_links(text: str) -> list[str]:
