@@ -38,7 +38,8 @@ class OutboxEmail(models.Model):
     body = models.TextField("texte")
     # A short label telling which feature sent the mail (contact, inscription…).
     kind = models.CharField("type", max_length=50)
-    # Declared by the sender (queue_email(sensitive=True)): the text holds a secret link.
+    # The text holds a secret link: declared by the sender (queue_email(sensitive=True)),
+    # or found by queue_email.
     sensitive = models.BooleanField("lien personnel", default=False, editable=False)
     redacted_at = models.DateTimeField("texte effacé le", null=True, blank=True, editable=False)
 

@@ -49,8 +49,7 @@ def mask_secret_links(text: str) -> str:
 
     def mask(found: re.Match) -> str:
         url = found.group(0)
-        for secret in _secret_segments(url):
-            url = url.replace(f"/{secret}/", f"/{MASK}/")
-        return url
+        secrets = set(_secret_segments(url))
+        return "/".join(MASK if part in secrets else part for part in url.split("/"))
 
     return _URL.sub(mask, text)
