@@ -127,6 +127,7 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
                 "last_error",
                 "next_attempt_at",
                 "attempts",
+                "subject",
                 "body",
                 "redacted_at",
             ]

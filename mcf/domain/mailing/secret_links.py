@@ -29,7 +29,8 @@ def _secret_segments(url: str) -> list[str]:
         match = resolve(path)
     except Resolver404:
         return []
-    return [str(match.kwargs[name]) for name in SECRET_PARAMETERS & match.kwargs.keys()]
+    secrets = [str(match.kwargs[name]) for name in SECRET_PARAMETERS & match.kwargs.keys()]
+    return [secret for secret in secrets if secret != MASK]  # a masked link holds none
 
 
 def secret_links(text: str) -> list[str]:
@@ -48,8 +49,7 @@ def mask_secret_links(text: str) -> str:
 
     def mask(found: re.Match) -> str:
         url = found.group(0)
-        for secret in _secret_segments(url):
-            url = url.replace(f"/{secret}/", f"/{MASK}/")
-        return url
+        secrets = set(_secret_segments(url))
+        return "/".join(MASK if part in secrets else part for part in url.split("/"))
 
     return _URL.sub(mask, text)

@@ -120,16 +120,20 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     """The outbox, read only. No page shows a secret link (AUTH-11): a sent or abandoned
     mail that held one has no text any more, and a queued one's token is masked here."""
 
-    list_display = ("created_at", "kind", "to", "subject", "status", "attempts", "sent_at")
+    list_display = ("created_at", "kind", "to", "title", "status", "attempts", "sent_at")
     list_filter = ("status", "kind", "sensitive")
     search_fields = ("to", "subject", "message_id")
     fields = (
-        *("id", "message_id", "created_at", "kind", "to", "reply_to", "subject", "text"),
+        *("id", "message_id", "created_at", "kind", "to", "reply_to", "title", "text"),
         *("sensitive", "redacted_at", "status", "attempts", "next_attempt_at", "sent_at"),
         "error",
     )
     readonly_fields = fields
     actions = ["retry"]
+
+    @admin.display(description="objet", ordering="subject")
+    def title(self, email):
+        return mask_secret_links(email.subject)  # a name typed in « Nous contacter »
 
     @admin.display(description="texte")
     def text(self, email):
@@ -167,10 +171,22 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
 @admin.register(ContactMessage)
 class ContactMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "topic", "full_name", "email")
+    """What was typed is shown with any secret link masked: a holder may paste his reset
+    link into a message (AUTH-11)."""
+
+    list_display = ("created_at", "topic", "name", "email")
     list_filter = ("topic",)
     search_fields = ("full_name", "email", "message")
-    readonly_fields = ("id", "full_name", "email", "topic", "message", "created_at")
+    fields = ("id", "name", "email", "topic", "text", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="nom et prénom", ordering="full_name")
+    def name(self, contact):
+        return mask_secret_links(contact.full_name)
+
+    @admin.display(description="message")
+    def text(self, contact):
+        return linebreaksbr(mask_secret_links(contact.message))
 
     def has_add_permission(self, request):
         return False

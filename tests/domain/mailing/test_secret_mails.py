@@ -195,3 +195,23 @@ def test_an_abandoned_secret_mail_is_erased_and_cannot_be_sent_again(settings, t
     assert email.status == OutboxEmail.Status.DEAD
     assert deliver(str(email.pk)) == OutboxEmail.Status.DEAD
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_secret_link_typed_into_contact_is_treated_as_one():
+    """A holder pastes his reset link into « Nous contacter » (name and message): the mail to
+    the service holds it, undeclared by its sender. It is found, and erased once sent; the
+    subject, which repeats the name, keeps it masked."""
+    link = link_of(queue_reset_mail())
+    submit_contact_message(
+        full_name=f"Voir {link}", email="c@example.net", topic="compte", message=f"{link}\n"
+    )
+    to_service = OutboxEmail.objects.get(kind="contact")
+    assert to_service.sensitive
+
+    deliver(str(to_service.pk))
+
+    to_service.refresh_from_db()
+    assert to_service.body == REDACTED_BODY
+    assert secret_links(to_service.subject) == [] and MASK in to_service.subject
+    assert link in mail.outbox[0].subject + mail.outbox[0].body  # the service got it

@@ -1,9 +1,10 @@
 """AUTH-11: no page of the back office shows a secret link, whatever its mail's state.
 
 Every mail of the portal is queued (tests/domain/mailing/every_mail.py); the tokens of
-their secret links are noted, then the mails are sent, abandoned or left queued, and every
-page of the back office is read as an operator of the outbox and as a superuser: lists,
-searches (by a token too), filters, each mail's page, history and delete pages, actions.
+their secret links are noted (one is pasted into a « Nous contacter » message too), then
+the mails are sent, abandoned or left queued, and every page of the back office is read as
+an operator of the outbox and as a superuser: lists, searches (by a token too), filters,
+each mail's page, history and delete pages, actions; the contact messages' pages too.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django_tasks_db.models import DBTaskResult
 
 from mcf.domain.accounts.models import User
+from mcf.domain.contact.actions import submit_contact_message
+from mcf.domain.contact.models import ContactMessage
 from mcf.domain.mailing.delivery import deliver
 from mcf.domain.mailing.models import OutboxEmail
-from mcf.domain.mailing.secret_links import MASK, secrets_in
+from mcf.domain.mailing.secret_links import MASK, secret_links, secrets_in
 from tests.domain.mailing.every_mail import queue_every_mail
 from tests.domain.organisations.builders import operator_client
 from tests.web.routes import PARAMETER, ROUTES, body, route_values
@@ -39,6 +42,14 @@ def outbox(settings) -> dict[str, set[str]]:
     a third abandoned, a third still queued. Returns {state: tokens}."""
     queue_every_mail()
     tokens: dict[str, set[str]] = {}
+    # A holder pastes his live link into « Nous contacter »: a mail to the service.
+    pasted = OutboxEmail.objects.filter(kind="mot_de_passe_oublie").last().body
+    submit_contact_message(
+        full_name=f"Voir {secret_links(pasted)[0]}",
+        email="colle@example.org",
+        topic=ContactMessage.Topic.ACCOUNT,
+        message=f"Ce lien ne marche pas :\n{secret_links(pasted)[0]}",
+    )
     settings.OUTBOX_MAX_ATTEMPTS = 1
     secret = OutboxEmail.objects.filter(sensitive=True).order_by("created_at")
     for index, email in enumerate(secret):
@@ -59,6 +70,7 @@ def back_office_pages(client) -> list[tuple[str, str]]:
     objects = {
         "gestion/django_tasks_database/dbtaskresult/": DBTaskResult.objects.first().pk,
         "gestion/accounts/user/": User.objects.filter(nir_hash__isnull=False).first().pk,
+        "gestion/contact/contactmessage/": ContactMessage.objects.get(email="colle@example.org").pk,
     }
     urls = []
     for route in ROUTES:
@@ -93,7 +105,7 @@ def back_office_pages(client) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("who", ["operator", "superuser"])
 def test_no_page_of_the_back_office_shows_a_secret_link(outbox, who):
     if who == "operator":
-        _, client = operator_client("operatrice", "view_outboxemail")
+        _, client = operator_client("operatrice", "view_outboxemail", "view_contactmessage")
     else:
         _, client = operator_client("superviseuse", superuser=True)
 
