@@ -204,3 +204,87 @@ def test_communes_are_suggested_while_typing(journey: Journey, catalogue):
     )
     expect(results_heading(page)).to_have_text("27 formations trouvées")
     journey.assert_clean()
+
+
+# --------------------------------------------------------------------------------------
+# Layout at every width: what a screenshot shows, measured
+# --------------------------------------------------------------------------------------
+
+# Widths of a phone, each DSFR breakpoint (sm 576, md 768, lg 992) and a desktop.
+WIDTHS = [375, 576, 768, 800, 992, 1024, 1280]
+
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const shown = (el) =>
+    el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+  const describe = (el) => (el.id ? "#" + el.id : el.className || el.tagName) + " « "
+    + el.textContent.trim().replace(/\\s+/g, " ").slice(0, 50) + " »";
+
+  // A facet's count: a space's width after its name, on the name's line unless no room.
+  for (const count of document.querySelectorAll(".mcf-facets__count")) {
+    if (!shown(count)) continue;
+    const name = count.previousSibling;
+    const range = document.createRange();
+    range.setStart(name, 0);
+    range.setEnd(name, name.textContent.trimEnd().length);
+    const rects = range.getClientRects();
+    const end = rects[rects.length - 1];
+    const start = count.getClientRects()[0];
+    const label = count.closest("label");
+    if (Math.abs(start.top - end.top) < 2) {
+      if (start.left - end.right < 3) problems.push("count glued to its name: " + describe(label));
+    } else if (label.getBoundingClientRect().right - end.right > start.width + 8) {
+      problems.push("count on its own line with room beside its name: " + describe(label));
+    }
+  }
+
+  // A card's parts are shown in the order they are read (title, organisme, details).
+  for (const content of document.querySelectorAll(".fr-card__content")) {
+    const parts = [...content.children].filter(shown);
+    for (let i = 1; i < parts.length; i++) {
+      const before = parts[i - 1].getBoundingClientRect();
+      const after = parts[i].getBoundingClientRect();
+      if (after.top < before.bottom - 1) {
+        problems.push("card part shown above the one before it: " + describe(parts[i]));
+      }
+    }
+  }
+
+  // Every option of a select fits in it (« Sans rayo »).
+  const canvas = document.createElement("canvas").getContext("2d");
+  for (const select of document.querySelectorAll("select")) {
+    if (!shown(select)) continue;
+    const style = getComputedStyle(select);
+    canvas.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room =
+      select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    for (const option of select.options) {
+      const width = canvas.measureText(option.text).width;
+      const figures = `${Math.round(width)} px in ${Math.round(room)}`;
+      if (width > room) problems.push(`option cut (${figures}): ${select.id} « ${option.text} »`);
+    }
+  }
+  return problems;
+}"""
+
+
+def test_the_search_page_is_laid_out_at_every_width(browser, live_server, catalogue):
+    """Facet counts apart from their names, cards read from the title down, no option cut
+    in its select: at each width, on results with facets and on an error."""
+    from tests.domain.catalogue import builders as b
+
+    vae = b.certification("VAE", title="Accompagnement VAE", code="")
+    b.listing(vae)
+    b.offer(vae, title="Accompagnement VAE tous diplômes")  # the facet of the issue
+    problems = []
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+        page = context.new_page()
+        try:
+            for query in ["?q=", "?lieu=Rennes&rayon=30&prix_min=abc"]:
+                open_search(page, live_server.url, query)
+                page.evaluate("() => document.fonts.ready")
+                problems += [f"{width} px {query}: {p}" for p in page.evaluate(LAYOUT_PROBLEMS)]
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
