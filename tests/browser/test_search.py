@@ -250,6 +250,18 @@ LAYOUT_PROBLEMS = """() => {
     }
   }
 
+  // No field wider than the form (its columns), nothing off the side of the screen.
+  const form = document.getElementById("recherche-formations").getBoundingClientRect();
+  for (const field of document.querySelectorAll("#recherche-formations input, select")) {
+    const box = field.getBoundingClientRect();
+    if (shown(field) && box.width && (box.left < form.left - 1 || box.right > form.right + 1)) {
+      problems.push(`field out of the form: ${field.id} (${Math.round(box.right)} px)`);
+    }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) {
+    problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px)`);
+  }
+
   // Every option of a select fits in it (« Sans rayo »).
   const canvas = document.createElement("canvas").getContext("2d");
   for (const select of document.querySelectorAll("select")) {
