@@ -300,3 +300,56 @@ def test_the_search_page_is_laid_out_at_every_width(browser, live_server, catalo
         finally:
             context.close()
     assert not problems, "\n".join(problems)
+
+
+FILTERS = "#filtres .mcf-facets"
+
+
+def assert_nothing_folded(page: Page) -> None:
+    expect(page.locator(FILTERS)).to_be_visible()
+    expect(page.locator("#situation")).to_be_visible()
+    for toggle in page.locator(".mcf-fold__toggle").all():
+        expect(toggle).to_be_hidden()
+
+
+def test_on_a_phone_the_filters_fold_behind_filtrer(browser, live_server, catalogue):
+    """At 375 px the filters filled screens before the first result: they fold behind
+    « Filtrer » (open while one is being ticked), the visitor's situation behind its own
+    button; on a desktop, and without JavaScript, they are shown and the buttons not."""
+    filters = FILTERS
+    phone = {"width": 375, "height": 800}
+    context = browser.new_context(viewport=phone, locale="fr-FR", reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        open_search(page, live_server.url, "?q=bureautique")
+        toggle = page.get_by_role("button", name="Filtrer")
+        expect(toggle).to_be_visible()
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        expect(page.locator(filters)).to_be_hidden()
+        expect(page.locator("#situation")).to_be_hidden()  # the visitor's situation too
+        # The first result is on the first screen or just below it.
+        assert page.locator(".mcf-result").first.bounding_box()["y"] < 2 * phone["height"]
+
+        toggle.click()
+        expect(page.locator(filters)).to_be_visible()
+        page.locator('label[for="filtre-type-RS"]').click()
+        expect(page).to_have_url(re.compile(r"/formations/\?q=bureautique&type=RS$"))
+        # The results were swapped: the filters stay open, the box keeps the focus.
+        expect(page.locator(filters)).to_be_visible()
+        expect(page.get_by_label(re.compile(r"^Répertoire spécifique"))).to_be_checked()
+        expect(page.get_by_label(re.compile(r"^Répertoire spécifique"))).to_be_focused()
+        expect(page.get_by_role("button", name="Filtrer (1 choisi)")).to_be_visible()
+
+        page.set_viewport_size({"width": 1280, "height": 800})
+        open_search(page, live_server.url, "?q=bureautique")
+        assert_nothing_folded(page)
+    finally:
+        context.close()
+
+    context = browser.new_context(viewport=phone, locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/formations/?q=bureautique")
+        assert_nothing_folded(page)
+    finally:
+        context.close()
