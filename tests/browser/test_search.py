@@ -282,23 +282,34 @@ LAYOUT_PROBLEMS = """() => {
 
 def test_the_search_page_is_laid_out_at_every_width(browser, live_server, catalogue):
     """Facet counts apart from their names, cards read from the title down, no option cut
-    in its select: at each width, on results with facets and on an error."""
+    in its select: at each width, on results with facets and on an error, on the public
+    page and on the holder's (narrower: his space has a side menu)."""
+    from tests.browser.test_accessibility_holder_space import log_in
     from tests.domain.catalogue import builders as b
+    from tests.factories import registered_holder
 
     vae = b.certification("VAE", title="Accompagnement VAE", code="")
     b.listing(vae)
     b.offer(vae, title="Accompagnement VAE tous diplômes")  # the facet of the issue
+    registered_holder()
     problems = []
-    for width in WIDTHS:
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
-        page = context.new_page()
-        try:
-            for query in ["?q=", "?lieu=Rennes&rayon=30&prix_min=abc"]:
-                open_search(page, live_server.url, query)
-                page.evaluate("() => document.fonts.ready")
-                problems += [f"{width} px {query}: {p}" for p in page.evaluate(LAYOUT_PROBLEMS)]
-        finally:
-            context.close()
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    try:
+        for space in ["/formations/", "/titulaire/rechercher-une-formation/"]:
+            if space.startswith("/titulaire/"):
+                log_in(page, live_server.url)
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                for query in ["?q=", "?lieu=Rennes&rayon=30&prix_min=abc"]:
+                    response = page.goto(live_server.url + space + query)
+                    assert response is not None and response.status == 200
+                    wait_for_dsfr(page)
+                    page.evaluate("() => document.fonts.ready")
+                    found = page.evaluate(LAYOUT_PROBLEMS)
+                    problems += [f"{space}{query} at {width} px: {p}" for p in found]
+    finally:
+        context.close()
     assert not problems, "\n".join(problems)
 
 
