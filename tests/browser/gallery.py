@@ -52,12 +52,8 @@ def write_index() -> Path | None:
     for png in sorted(root.glob("*/*.png")):
         stem, _, width = png.stem.rpartition("-")
         shots.setdefault((png.parent.name, stem), {})[width] = f"{png.parent.name}/{png.name}"
-    rows = []
-    space = None
-    for (shot_space, stem), widths in sorted(shots.items()):
-        if shot_space != space:
-            space = shot_space
-            rows.append(f'<h2 id="{html.escape(space)}">{html.escape(space)}</h2>')
+    sections: dict[str, list[str]] = {}
+    for (space, stem), widths in sorted(shots.items()):
         cells = []
         for width in ("1280", "375"):
             path = widths.get(width)
@@ -72,7 +68,13 @@ def write_index() -> Path | None:
                 + (f'<ul class="problems">{notes}</ul>' if notes else "")
                 + "</td>"
             )
-        rows.append(f"<tr><th>{html.escape(stem)}</th>{''.join(cells)}</tr>")
+        sections.setdefault(space, []).append(
+            f"<tr><th>{html.escape(stem)}</th>{''.join(cells)}</tr>"
+        )
+    body = "".join(
+        f'<h2 id="{html.escape(space)}">{html.escape(space)}</h2><table>{"".join(rows)}</table>'
+        for space, rows in sections.items()
+    )
     spaces = sorted({s for s, _ in shots})
     nav = " · ".join(f'<a href="#{html.escape(s)}">{html.escape(s)}</a>' for s in spaces)
     page = f"""<!DOCTYPE html>
@@ -89,7 +91,7 @@ h2 {{ margin-top: 2rem; }}
 <p>{nav}</p>
 <p>En rouge : ce que les vérifications de mise en page (tests/browser/page_checks.js) ont
 trouvé sur la capture.</p>
-<table>{"".join(rows)}</table>
+{body}
 </body></html>
 """
     index = root / "index.html"
