@@ -11,11 +11,12 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run serve migrate demo test lint checks test-sqlite test-postgres test-slow test-browser bench clean
+.PHONY: help install run serve migrate demo test lint checks test-sqlite test-postgres test-slow test-browser screenshots bench clean
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
 	@echo "make test   — la porte qualité complète (lint, migrations, SQLite, PostgreSQL, navigateur)"
+	@echo "make screenshots — la galerie : chaque page, chaque état, à 1280 et 375 px (var/screenshots/)"
 
 install:
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 introuvable (pyenv install 3.12 ou apt)"; exit 1; }
@@ -64,6 +65,13 @@ test-slow:
 
 test-browser: node_modules/axe-core/axe.min.js
 	DATABASE_URL= $(UV) run --frozen pytest -m browser -q
+
+# The gallery of every page, state and width (CONTRIBUTING.md): var/screenshots/index.html.
+# The same run as the layout checks of `make test-browser`, with a PNG of each state.
+screenshots: install
+	rm -rf var/screenshots
+	MCF_SCREENSHOTS=var/screenshots DATABASE_URL= $(UV) run --frozen pytest -m browser -q \
+	  tests/browser/test_every_page.py
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
