@@ -11,6 +11,7 @@ under the same per-account throttle as the other spaces.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_value
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, Permission
@@ -364,11 +365,12 @@ class BackOfficeTOTPDeviceAdmin(TOTPDeviceAdmin):
 
     @admin.display(description="créé le", ordering="created_at")
     def created_on(self, device):
-        return device.created_at
+        # A method's value is printed as is: the date is formatted as the fields' are.
+        return display_for_value(device.created_at, self.get_empty_value_display())
 
     @admin.display(description="dernière utilisation", ordering="last_used_at")
     def last_used_on(self, device):
-        return device.last_used_at
+        return display_for_value(device.last_used_at, self.get_empty_value_display())
 
     @admin.display(description="QR code")
     def qrcode_link(self, device):
