@@ -90,10 +90,11 @@ INSTALLED_APPS = [
     "django.forms",
     "dsfr",
     "widget_tweaks",
-    "django_tasks_db",
+    # django-tasks-db and django-otp's TOTP, with French names (the back office shows them).
+    "mcf.web.backoffice.third_party_apps.TasksInFrench",
     # Second factor (AUTH-15): TOTP devices of professionals and back-office operators.
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "mcf.web.backoffice.third_party_apps.TotpInFrench",
     # htmx, served from the package's static files (the training search).
     "django_htmx",
     # Domain packages: models, rules, actions, notifications.
@@ -155,6 +156,8 @@ TEMPLATES = [
                 "mcf.web.public.context_processors.navigation",
                 "mcf.web.titulaire.context_processors.space_menu",
             ],
+            # {% load french %}: elision before a variable (« d'OPCA Démo »).
+            "libraries": {"french": "mcf.core.french"},
         },
     },
 ]
@@ -281,6 +284,8 @@ RATELIMIT_VIEW = "mcf.core.errors.too_many_requests"
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr"
+# Our French texts first (mcf/locale/fr: a few of the admin's titles, see its .po).
+LOCALE_PATHS = [BASE_DIR / "mcf" / "locale"]
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

@@ -336,6 +336,8 @@ class OfferSearch(models.Model):
     class Meta:
         managed = False
         db_table = "catalogue_offersearch"
+        verbose_name = "ligne de recherche d'offre"
+        verbose_name_plural = "lignes de recherche d'offres"
 
     def __str__(self) -> str:
         return f"recherche de l'offre {self.pk}"
