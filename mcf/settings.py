@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "django.forms",
     "dsfr",
     "widget_tweaks",
+    # Before django_tasks_db: its `db_worker` command, resilient (mcf/core/tasks_worker.py).
+    "mcf.core",
     "django_tasks_db",
     # Second factor (AUTH-15): TOTP devices of professionals and back-office operators.
     "django_otp",
