@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run serve migrate demo test lint checks test-sqlite test-postgres test-slow test-browser screenshots bench clean
+.PHONY: help install run manage serve migrate demo test lint checks test-sqlite test-postgres test-slow test-browser screenshots bench clean
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
@@ -24,9 +24,16 @@ install:
 	$(UV) sync --frozen --quiet
 
 # `make run` uses DEBUG=1 unless told otherwise; every variable of the README is honoured.
+# scripts/run-dev loads the demonstration data once the servers run (DEBUG only).
 run: export DEBUG ?= 1
-run: install migrate demo
+run: install migrate
 	@scripts/run-dev
+
+# A management command against the database of `make run` (same defaults, DEBUG=1):
+#   make manage ARGS="import_declarations declarations.csv"
+manage: export DEBUG ?= 1
+manage:
+	@$(MANAGE) $(ARGS)
 
 migrate:
 	$(MANAGE) migrate --noinput

@@ -34,3 +34,13 @@ gunicorn.http.wsgi.Response = _ResponseWithoutServerHeader
 # No runtime control socket (gunicorn ≥ 24 opens one in $HOME by default): nothing uses it,
 # and two gunicorns of one user (`make run` beside the tests) would take each other's.
 control_socket_disable = True
+
+
+def when_ready(server):
+    """Once, in the master, when gunicorn serves: the warnings of a start."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mcf.settings")
+    from mcf.domain.antibot.checks import warn_if_test_mode
+
+    warn_if_test_mode()

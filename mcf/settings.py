@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "django.forms",
     "dsfr",
     "widget_tweaks",
+    # Before django_tasks_db: its `db_worker` command, resilient (mcf/core/tasks_worker.py).
+    "mcf.core",
     # django-tasks-db and django-otp's TOTP, with French names (the back office shows them).
     "mcf.web.backoffice.third_party_apps.TasksInFrench",
     # Second factor (AUTH-15): TOTP devices of professionals and back-office operators.
@@ -324,6 +326,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default "django" logger has a console handler of its own under DEBUG:
+        # every line of the task worker (django.tasks) was printed twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

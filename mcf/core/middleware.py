@@ -27,8 +27,8 @@ class HeadAsGetMiddleware:
 
     The views say which methods they accept with ``require_GET`` or
     ``require_http_methods(["GET", "POST"])``, which refuse HEAD (405). Rather than a second
-    list on every view, the view sees a GET; the server (gunicorn, the test client) sends
-    the headers only. Checked on every route by tests/web/test_head_requests.py.
+    list on every view, the view sees a GET, and the response keeps its headers only.
+    Checked on every route by tests/web/test_head_requests.py.
     """
 
     def __init__(self, get_response):
@@ -39,10 +39,16 @@ class HeadAsGetMiddleware:
             return self.get_response(request)
         request.method = "GET"
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
-            # Back to HEAD for the server (and the test client), which leave out the body.
             request.method = "HEAD"
+        # The headers of GET (Content-Length included), no body: gunicorn would drop it
+        # too, but logs a warning for each HEAD.
+        if response.streaming:
+            response.streaming_content = []
+        else:
+            response.content = b""
+        return response
 
 
 class SecurityHeadersMiddleware:
