@@ -216,18 +216,18 @@ def summary_figures(page: str) -> dict:
 
 
 def hours_figures(page: str) -> dict:
-    """What « Mon compte d'heures » says of them: its table, and its chart's last point."""
-    cpf = re.search(r"CPF \(plafond 150 h\) (\d+) h (\d+) h (\d+) h", page)
-    dif = re.search(r"DIF (\d+) h (\d+) h (\d+) h", page)
-    assert bool(cpf) != ("CPF (plafond 150 h) Pas encore alimenté" in page), page
-    assert bool(dif) != ("DIF Non renseigné" in page), page
-    chart = re.findall(r"\d{4} -?\d+ h (\d+) h", page.partition("Données du graphique")[2])
-    if cpf:
-        assert chart and int(chart[-1]) == int(cpf.group(3)), "the chart ends elsewhere"
-    return {
-        "cpf_available": cpf and int(cpf.group(1)),
-        "dif_available": dif and int(dif.group(1)),
-    }
+    """What « Mon compte d'heures » says of them: its table (a column per counter, a row
+    per figure), and its chart's last point."""
+    table = page.partition("Heures disponibles et réservées")[2].partition("Mouvements")[0]
+    assert table.startswith(" CPF (plafond 150 h) DIF Disponibles "), table
+    available = table.partition("Disponibles ")[2].partition(" Réservées pour un dossier")[0]
+    cpf = None if available.startswith("Pas encore alimenté") else int(available.split()[0])
+    dif = None if available.endswith("Non renseigné") else int(available.split()[-2])
+    if cpf is not None:
+        balance = int(table.partition(" Solde ")[2].split()[0])
+        chart = re.findall(r"\d{4} -?\d+ h (\d+) h", page.partition("Données du graphique")[2])
+        assert chart and int(chart[-1]) == balance, "the chart ends elsewhere"
+    return {"cpf_available": cpf, "dif_available": dif}
 
 
 def test_the_synthese_and_the_hours_page_show_the_same_balances(client, holder):
