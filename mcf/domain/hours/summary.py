@@ -53,12 +53,11 @@ class Balances:
     @classmethod
     def of(cls, counter: Counter, today: date) -> Balances:
         activity_year, feed_year = next_feed_years(today)
-        credited = (
-            counter.last_fed_year is not None
-            or counter.cpf_balance > 0
-            # Never fed and at 0 h: a correction may still have moved it (and back).
-            or Entry.objects.filter(counter=counter, account=Entry.Account.CPF).exists()
-        )
+        # Any CPF movement (a feed, a correction that may have moved it and back) counts.
+        # Asked every time, not only for a never-fed counter at 0 h: the page's number of
+        # queries then does not depend on the data (tests/web/test_query_counts.py).
+        moved = Entry.objects.filter(counter=counter, account=Entry.Account.CPF).exists()
+        credited = moved or counter.last_fed_year is not None or counter.cpf_balance > 0
         return cls(
             cpf_credited=credited,
             cpf_balance=counter.cpf_balance,

@@ -19,7 +19,13 @@ from tests.domain.organisations.builders import (
     add_gestionnaires,
     new_organisation,
 )
-from tests.factories import NIR_A, NIR_B, registered_holder, registration_data
+from tests.factories import (
+    NIR_A,
+    NIR_B,
+    registered_holder,
+    registration_data,
+    run_password_reset_requests,
+)
 
 
 def queue_every_mail(nir: str = NIR_B) -> None:
@@ -28,11 +34,13 @@ def queue_every_mail(nir: str = NIR_B) -> None:
     holder = registered_holder(nir, email="secret.links@example.org")  # confirmation link
     register_holder(registration_data(nir))  # an account exists: a notice
     request_password_reset(nir)
+    run_password_reset_requests()  # the worker's part (AUTH-12)
     reset_password(holder, "Tournesol-2027y")
     change_password(holder, "Papillon-2028z")
     confirm_email_change(request_email_change(holder, "ancienne@example.org"))
     request_email_change(holder, "nouvelle@example.org")  # live link
     request_password_reset(nir)  # live link
+    run_password_reset_requests()
     submit_contact_message(
         full_name="Camille Martin",
         email="camille@example.net",

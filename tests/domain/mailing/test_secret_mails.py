@@ -24,7 +24,7 @@ from mcf.domain.mailing.delivery import deliver, retry_dead_letter
 from mcf.domain.mailing.models import REDACTED_BODY, OutboxEmail
 from mcf.domain.mailing.secret_links import MASK, mask_secret_links, secret_links
 from tests.domain.mailing.every_mail import queue_every_mail
-from tests.factories import NIR_B, registered_holder
+from tests.factories import NIR_B, registered_holder, run_password_reset_requests
 from tests.web.routes import PARAMETER, ROUTES
 
 SOURCE = Path(settings.BASE_DIR) / "mcf"
@@ -105,6 +105,7 @@ def test_every_mail_holding_a_secret_link_is_declared_sensitive():
 def queue_reset_mail() -> OutboxEmail:
     registered_holder(NIR_B)
     request_password_reset(NIR_B)
+    run_password_reset_requests()  # the worker's part (AUTH-12)
     return OutboxEmail.objects.get(kind="mot_de_passe_oublie")
 
 
