@@ -11,11 +11,12 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run serve migrate demo test lint checks test-sqlite test-postgres test-slow test-browser bench clean
+.PHONY: help install run manage serve migrate demo test lint checks test-sqlite test-postgres test-slow test-browser screenshots bench clean
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
 	@echo "make test   — la porte qualité complète (lint, migrations, SQLite, PostgreSQL, navigateur)"
+	@echo "make screenshots — la galerie : chaque page, chaque état, à 1280 et 375 px (var/screenshots/)"
 
 install:
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 introuvable (pyenv install 3.12 ou apt)"; exit 1; }
@@ -23,9 +24,16 @@ install:
 	$(UV) sync --frozen --quiet
 
 # `make run` uses DEBUG=1 unless told otherwise; every variable of the README is honoured.
+# scripts/run-dev loads the demonstration data once the servers run (DEBUG only).
 run: export DEBUG ?= 1
-run: install migrate demo
+run: install migrate
 	@scripts/run-dev
+
+# A management command against the database of `make run` (same defaults, DEBUG=1):
+#   make manage ARGS="import_declarations declarations.csv"
+manage: export DEBUG ?= 1
+manage:
+	@$(MANAGE) $(ARGS)
 
 migrate:
 	$(MANAGE) migrate --noinput
@@ -46,6 +54,7 @@ lint:
 checks:
 	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=moncompteformation.example \
+	  SITE_URL=https://moncompteformation.example \
 	  EMAIL_URL=smtp://127.0.0.1:25 NIR_HASH_KEY="$$(head -c 32 /dev/urandom | base64)" \
 	  NIR_ENCRYPTION_KEYS="$$($(UV) run --frozen python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	  $(MANAGE) check --deploy --fail-level WARNING
@@ -63,6 +72,13 @@ test-slow:
 
 test-browser: node_modules/axe-core/axe.min.js
 	DATABASE_URL= $(UV) run --frozen pytest -m browser -q
+
+# The gallery of every page, state and width (CONTRIBUTING.md): var/screenshots/index.html.
+# The same run as the layout checks of `make test-browser`, with a PNG of each state.
+screenshots: install
+	rm -rf var/screenshots
+	MCF_SCREENSHOTS=var/screenshots DATABASE_URL= $(UV) run --frozen pytest -m browser -q \
+	  tests/browser/test_every_page.py
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent

@@ -35,9 +35,20 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 
-# The public base URL used in e-mail links. Links are never built from the Host header.
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 PORT = env_int("PORT", 8000)
+HOST = env_str("HOST", "127.0.0.1")
+
+# The public base URL used in e-mail links. Links are never built from the Host header.
+# Production must give it (a default would send every citizen dead links); in development
+# it is the address `make run` serves (HOST and PORT), so links work on any port.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("SITE_URL is required when DEBUG is off.")
+    _host = "localhost" if HOST in ("0.0.0.0", "::", "[::]") else HOST  # noqa: S104 - every address
+    if ":" in _host and not _host.startswith("["):
+        _host = f"[{_host}]"  # an IPv6 address in a URL
+    SITE_URL = f"http://{_host}:{PORT}"
 
 # Number of reverse proxies in front of gunicorn whose X-Forwarded-For we trust (AUTH-06).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -79,10 +90,13 @@ INSTALLED_APPS = [
     "django.forms",
     "dsfr",
     "widget_tweaks",
-    "django_tasks_db",
+    # Before django_tasks_db: its `db_worker` command, resilient (mcf/core/tasks_worker.py).
+    "mcf.core",
+    # django-tasks-db and django-otp's TOTP, with French names (the back office shows them).
+    "mcf.web.backoffice.third_party_apps.TasksInFrench",
     # Second factor (AUTH-15): TOTP devices of professionals and back-office operators.
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "mcf.web.backoffice.third_party_apps.TotpInFrench",
     # htmx, served from the package's static files (the training search).
     "django_htmx",
     # Domain packages: models, rules, actions, notifications.
@@ -108,6 +122,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "mcf.core.middleware.RequestIdMiddleware",
+    # HEAD is answered as GET without a body, on every page (load balancers' probes).
+    "mcf.core.middleware.HeadAsGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -117,7 +133,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): password AND second factor (AUTH-15).
     "django_otp.middleware.OTPMiddleware",
-    "mcf.core.sessions.SessionLifetimeMiddleware",
+    "mcf.domain.accounts.session_lifetime.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mcf.core.middleware.SecurityHeadersMiddleware",
@@ -145,6 +161,8 @@ TEMPLATES = [
             ],
             # {% idempotency_key "space:route" %} beside {% csrf_token %} (REL-04).
             "builtins": ["mcf.web.public.templatetags.idempotency"],
+            # {% load french %}: elision before a variable (« d'OPCA Démo »).
+            "libraries": {"french": "mcf.core.french"},
         },
     },
 ]
@@ -271,6 +289,8 @@ RATELIMIT_VIEW = "mcf.core.errors.too_many_requests"
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr"
+# Our French texts first (mcf/locale/fr: a few of the admin's titles, see its .po).
+LOCALE_PATHS = [BASE_DIR / "mcf" / "locale"]
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -309,6 +329,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default "django" logger has a console handler of its own under DEBUG:
+        # every line of the task worker (django.tasks) was printed twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

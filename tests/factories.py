@@ -58,3 +58,16 @@ def registered_holder(nir: str = NIR_A, *, now: datetime | None = None, **overri
 
 def clear_mailbox() -> None:
     mail.outbox.clear()
+
+
+def run_password_reset_requests() -> None:
+    """Do what the worker does with the pending « Mot de passe oublié » requests (AUTH-12:
+    the lookup and the mail run out of the request). Delivers no mail: the outbox keeps it."""
+    from django_tasks_db.models import DBTaskResult
+
+    from mcf.domain.accounts.tasks import send_password_reset_link
+
+    pending = DBTaskResult.objects.filter(task_path=send_password_reset_link.module_path)
+    for row in pending.order_by("enqueued_at"):
+        send_password_reset_link.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()

@@ -11,6 +11,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "k" * 50)
 os.environ.setdefault("EMAIL_URL", "console:")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SITE_URL", "http://localhost:8000")
 # Fixed test keys (Fernet format) for the NIR protection.
 os.environ.setdefault("NIR_ENCRYPTION_KEYS", "dGVzdC1rZXktZm9yLW5pci1lbmNyeXB0aW9uLTMyYj0=")
 os.environ.setdefault("NIR_HASH_KEY", "test-hmac-key-for-nir-lookups")

@@ -13,6 +13,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,17 +28,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fetch(url: str) -> tuple[int, dict, bytes]:
+def fetch(url: str, method: str = "GET", headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, method=method, headers=headers or {})  # noqa: S310
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
 
 
+@dataclass
+class Server:
+    base: str
+    access_log: Path
+
+
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory):
     static_root = tmp_path_factory.mktemp("static")
+    access_log = tmp_path_factory.mktemp("logs") / "access.log"
     port = free_port()
     env = {
         **os.environ,
@@ -47,6 +57,7 @@ def production_server(tmp_path_factory):
         "NIR_ENCRYPTION_KEYS": "dGVzdC1rZXktZm9yLW5pci1lbmNyeXB0aW9uLTMyYj0=",
         "NIR_HASH_KEY": "production-like-hash-key",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://moncompteformation.example",
         "STATIC_ROOT": str(static_root),
         # TLS is terminated by the proxy in production; here we talk plain HTTP on loopback.
         "SECURE_SSL_REDIRECT": "0",
@@ -68,6 +79,11 @@ def production_server(tmp_path_factory):
             f"127.0.0.1:{port}",
             "--workers",
             "1",
+            # The command of the README's production section, with an access log to read.
+            "--config",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            str(access_log),
         ],
         cwd=ROOT,
         env=env,
@@ -86,14 +102,14 @@ def production_server(tmp_path_factory):
         server.kill()
         server.wait(timeout=10)
         pytest.fail("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
-    yield base
+    yield Server(base, access_log)
     server.terminate()
     server.wait(timeout=10)
     server.stderr.close()
 
 
 def test_gunicorn_serves_the_home_page_and_hashed_static_files(production_server):
-    status, headers, body = fetch(production_server + "/")
+    status, headers, body = fetch(production_server.base + "/")
     assert status == 200
     html = body.decode()
     assert "Mon compte formation" in html
@@ -102,15 +118,90 @@ def test_gunicorn_serves_the_home_page_and_hashed_static_files(production_server
         part.split('"')[0] for part in html.split('href="')[1:] if "dsfr" in part and ".css" in part
     )
     assert css.count(".") >= 3, css  # dsfr.min.<hash>.css
-    status, headers, _ = fetch(production_server + css)
+    status, headers, _ = fetch(production_server.base + css)
     assert status == 200
     assert "max-age=315360000" in headers["Cache-Control"]
-    assert "Server" not in headers or "gunicorn/" not in headers.get("Server", "")
 
 
 def test_gunicorn_healthz_and_french_404(production_server):
-    status, _, body = fetch(production_server + "/healthz")
+    status, _, body = fetch(production_server.base + "/healthz")
     assert status == 200
-    status, _, body = fetch(production_server + "/nexiste-pas/")
+    status, _, body = fetch(production_server.base + "/nexiste-pas/")
     assert status == 404
     assert "Page non trouvée" in body.decode()
+
+
+# Every header gunicorn and the application may send. A header outside this list (a
+# `Server`, an `X-Powered-By`…) fails the test until someone decides it may be sent (HDR-01).
+EXPECTED_HEADERS = {
+    "access-control-allow-origin",  # whitenoise, static files
+    "cache-control",
+    "connection",
+    "content-encoding",
+    "content-language",
+    "content-length",
+    "content-security-policy",
+    "content-type",
+    "cross-origin-opener-policy",
+    "date",
+    "etag",
+    "expires",
+    "last-modified",
+    "referrer-policy",
+    "set-cookie",
+    "strict-transport-security",
+    "transfer-encoding",
+    "vary",
+    "x-content-type-options",
+    "x-frame-options",
+    "x-request-id",
+    "allow",  # 405
+}
+SOFTWARE = ("gunicorn", "python", "django", "whitenoise", "wsgi")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/healthz", "/titulaire/connexion/", "/nexiste-pas/", "/titulaire/deconnexion/"],
+)
+def test_hdr_01_every_response_header_is_expected_and_names_no_software(production_server, path):
+    answers = {}
+    for method in ("GET", "HEAD"):
+        status, headers, body = fetch(production_server.base + path, method=method)
+        answers[method] = status, body
+        names = {name.lower() for name in headers}
+        assert names <= EXPECTED_HEADERS, (method, path, names - EXPECTED_HEADERS)
+        for name, value in headers.items():
+            assert not any(word in value.lower() for word in SOFTWARE), (method, path, name)
+    assert answers["HEAD"] == (answers["GET"][0], b""), path
+
+
+def test_head_healthz_answers_200_for_load_balancers(production_server):
+    status, _, body = fetch(production_server.base + "/healthz", method="HEAD")
+    assert (status, body) == (200, b"")
+
+
+def test_auth_11_the_access_log_never_holds_a_token(production_server):
+    """Every route with a token (from the URL resolver), spelt as a browser or a prober
+    might, and a token link in the Referer: gunicorn's access log masks the token."""
+    from mcf.core.access_log import token_route_patterns
+    from tests.web.routes import ROUTES
+
+    token = "Jeton-secret_0123456789abcdefghijklmnopqrstu"
+    token_routes = [route for route in ROUTES if "<str:token>" in route.parts]
+    assert len(token_routes) == len(token_route_patterns()) >= 3
+    for route in token_routes:
+        url = route.url({part: str(uuid.uuid4()) for part in route.parts if "<uuid:" in part})
+        url = url.replace("<str:token>", token)
+        for spelling in (url, url.rstrip("/"), url + "?suite=1", url.replace("/t", "/%74", 1)):
+            fetch(production_server.base + spelling)
+        fetch(production_server.base + "/", headers={"Referer": production_server.base + url})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the log line is written after the response
+        log = production_server.access_log.read_text()
+        if log.count("\n") >= 5 * len(token_routes):
+            break
+        time.sleep(0.2)
+    assert "***" in log
+    assert token not in log
+    assert token[:12] not in log

@@ -21,6 +21,36 @@ class RequestIdMiddleware:
         return response
 
 
+class HeadAsGetMiddleware:
+    """Answer HEAD wherever GET is answered (RFC 9110 §9.3.2: HEAD is GET without a body;
+    load balancers probe ``/healthz`` with it).
+
+    The views say which methods they accept with ``require_GET`` or
+    ``require_http_methods(["GET", "POST"])``, which refuse HEAD (405). Rather than a second
+    list on every view, the view sees a GET, and the response keeps its headers only.
+    Checked on every route by tests/web/test_head_requests.py.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        # The headers of GET (Content-Length included), no body: gunicorn would drop it
+        # too, but logs a warning for each HEAD.
+        if response.streaming:
+            response.streaming_content = []
+        else:
+            response.content = b""
+        return response
+
+
 class SecurityHeadersMiddleware:
     """HDR-01 items not covered by Django's SecurityMiddleware.
 

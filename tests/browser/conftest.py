@@ -274,3 +274,12 @@ def journey(browser: Browser, live_server) -> Iterator[Journey]:
     """
     with recorded_journey(browser, live_server.url) as j:
         yield j
+
+
+def pytest_sessionfinish(session):
+    # `make screenshots`: the gallery's index.html, once every page is photographed.
+    from tests.browser import gallery
+
+    index = gallery.write_index()
+    if index is not None:
+        print(f"\nGalerie : {index.resolve()}")

@@ -204,3 +204,163 @@ def test_communes_are_suggested_while_typing(journey: Journey, catalogue):
     )
     expect(results_heading(page)).to_have_text("27 formations trouvées")
     journey.assert_clean()
+
+
+# --------------------------------------------------------------------------------------
+# Layout at every width: what a screenshot shows, measured
+# --------------------------------------------------------------------------------------
+
+# Widths of a phone, each DSFR breakpoint (sm 576, md 768, lg 992) and a desktop.
+WIDTHS = [375, 576, 768, 800, 992, 1024, 1280]
+
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const shown = (el) =>
+    el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+  const describe = (el) => (el.id ? "#" + el.id : el.className || el.tagName) + " « "
+    + el.textContent.trim().replace(/\\s+/g, " ").slice(0, 50) + " »";
+
+  // A facet's count: a space's width after its name, on the name's line unless no room.
+  for (const count of document.querySelectorAll(".mcf-facets__count")) {
+    if (!shown(count)) continue;
+    const name = count.previousSibling;
+    const range = document.createRange();
+    range.setStart(name, 0);
+    range.setEnd(name, name.textContent.trimEnd().length);
+    const rects = range.getClientRects();
+    const end = rects[rects.length - 1];
+    const start = count.getClientRects()[0];
+    const label = count.closest("label");
+    if (Math.abs(start.top - end.top) < 2) {
+      if (start.left - end.right < 3) problems.push("count glued to its name: " + describe(label));
+    } else if (label.getBoundingClientRect().right - end.right > start.width + 8) {
+      problems.push("count on its own line with room beside its name: " + describe(label));
+    }
+  }
+
+  // A card's parts are shown in the order they are read (title, organisme, details).
+  for (const content of document.querySelectorAll(".fr-card__content")) {
+    const parts = [...content.children].filter(shown);
+    for (let i = 1; i < parts.length; i++) {
+      const before = parts[i - 1].getBoundingClientRect();
+      const after = parts[i].getBoundingClientRect();
+      if (after.top < before.bottom - 1) {
+        problems.push("card part shown above the one before it: " + describe(parts[i]));
+      }
+    }
+  }
+
+  // No field wider than the form (its columns), nothing off the side of the screen.
+  const form = document.getElementById("recherche-formations").getBoundingClientRect();
+  for (const field of document.querySelectorAll("#recherche-formations input, select")) {
+    const box = field.getBoundingClientRect();
+    if (shown(field) && box.width && (box.left < form.left - 1 || box.right > form.right + 1)) {
+      problems.push(`field out of the form: ${field.id} (${Math.round(box.right)} px)`);
+    }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) {
+    problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px)`);
+  }
+
+  // Every option of a select fits in it (« Sans rayo »).
+  const canvas = document.createElement("canvas").getContext("2d");
+  for (const select of document.querySelectorAll("select")) {
+    if (!shown(select)) continue;
+    const style = getComputedStyle(select);
+    canvas.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room =
+      select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    for (const option of select.options) {
+      const width = canvas.measureText(option.text).width;
+      const figures = `${Math.round(width)} px in ${Math.round(room)}`;
+      if (width > room) problems.push(`option cut (${figures}): ${select.id} « ${option.text} »`);
+    }
+  }
+  return problems;
+}"""
+
+
+def test_the_search_page_is_laid_out_at_every_width(browser, live_server, catalogue):
+    """Facet counts apart from their names, cards read from the title down, no option cut
+    in its select: at each width, on results with facets and on an error, on the public
+    page and on the holder's (narrower: his space has a side menu)."""
+    from tests.browser.test_accessibility_holder_space import log_in
+    from tests.domain.catalogue import builders as b
+    from tests.factories import registered_holder
+
+    vae = b.certification("VAE", title="Accompagnement VAE", code="")
+    b.listing(vae)
+    b.offer(vae, title="Accompagnement VAE tous diplômes")  # the facet of the issue
+    registered_holder()
+    problems = []
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    try:
+        for space in ["/formations/", "/titulaire/rechercher-une-formation/"]:
+            if space.startswith("/titulaire/"):
+                log_in(page, live_server.url)
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                for query in ["?q=", "?lieu=Rennes&rayon=30&prix_min=abc"]:
+                    response = page.goto(live_server.url + space + query)
+                    assert response is not None and response.status == 200
+                    wait_for_dsfr(page)
+                    page.evaluate("() => document.fonts.ready")
+                    found = page.evaluate(LAYOUT_PROBLEMS)
+                    problems += [f"{space}{query} at {width} px: {p}" for p in found]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+FILTERS = "#filtres .mcf-facets"
+
+
+def assert_nothing_folded(page: Page) -> None:
+    expect(page.locator(FILTERS)).to_be_visible()
+    expect(page.locator("#situation")).to_be_visible()
+    for toggle in page.locator(".mcf-fold__toggle").all():
+        expect(toggle).to_be_hidden()
+
+
+def test_on_a_phone_the_filters_fold_behind_filtrer(browser, live_server, catalogue):
+    """At 375 px the filters filled screens before the first result: they fold behind
+    « Filtrer » (open while one is being ticked), the visitor's situation behind its own
+    button; on a desktop, and without JavaScript, they are shown and the buttons not."""
+    filters = FILTERS
+    phone = {"width": 375, "height": 800}
+    context = browser.new_context(viewport=phone, locale="fr-FR", reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        open_search(page, live_server.url, "?q=bureautique")
+        toggle = page.get_by_role("button", name="Filtrer")
+        expect(toggle).to_be_visible()
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        expect(page.locator(filters)).to_be_hidden()
+        expect(page.locator("#situation")).to_be_hidden()  # the visitor's situation too
+        # The first result is on the first screen or just below it.
+        assert page.locator(".mcf-result").first.bounding_box()["y"] < 2 * phone["height"]
+
+        toggle.click()
+        expect(page.locator(filters)).to_be_visible()
+        page.locator('label[for="filtre-type-RS"]').click()
+        expect(page).to_have_url(re.compile(r"/formations/\?q=bureautique&type=RS$"))
+        # The results were swapped: the filters stay open, the box keeps the focus.
+        expect(page.locator(filters)).to_be_visible()
+        expect(page.get_by_label(re.compile(r"^Répertoire spécifique"))).to_be_checked()
+        expect(page.get_by_label(re.compile(r"^Répertoire spécifique"))).to_be_focused()
+        expect(page.get_by_role("button", name="Filtrer (1 choisi)")).to_be_visible()
+
+        page.set_viewport_size({"width": 1280, "height": 800})
+        open_search(page, live_server.url, "?q=bureautique")
+        assert_nothing_folded(page)
+    finally:
+        context.close()
+
+    context = browser.new_context(viewport=phone, locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/formations/?q=bureautique")
+        assert_nothing_folded(page)
+    finally:
+        context.close()

@@ -8,7 +8,7 @@ from django.test import Client
 
 from mcf.core.logging import security_event
 from mcf.domain.mailing.models import OutboxEmail
-from tests.factories import NIR_A, PASSWORD
+from tests.factories import NIR_A, PASSWORD, run_password_reset_requests
 from tests.web.keys import submit
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,7 @@ def test_log01_a_whole_account_life_logs_events_but_no_secret(client, caplog, se
         Client().post("/titulaire/connexion/", {"nir": NIR_A, "password": "Mauvais-2026-x"})
         Client().post("/titulaire/connexion/", {"nir": NIR_A, "password": PASSWORD})
         Client().post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A})
+        run_password_reset_requests()
         reset = OutboxEmail.objects.get(kind="mot_de_passe_oublie").body
         reset_token = re.search(r"/mot-de-passe-oublie/[^/]+/([^/\s]+)/", reset).group(1)
 

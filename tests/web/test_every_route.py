@@ -16,7 +16,8 @@ from each page's own forms):
 * PRIV-02: the holder's NIR, in any grouping, is in no page, header or redirection (his
   own profile shows it masked); typed into every field of every form, it is in no log
   line and no e-mail;
-* every HTML page is in French, has a title and exactly one ``<h1>`` (RGAA 8.3, 8.5, 9.1).
+* every HTML page is in French, has a title and exactly one ``<h1>`` (RGAA 8.3, 8.5, 9.1),
+  and shows no template syntax as text (a ``{# … #}`` over two lines).
 """
 
 from __future__ import annotations
@@ -214,4 +215,7 @@ def test_hdr_01_priv_02_every_page_as_each_role(route, clients, route_objects):
                     failures.append(f"{where}: no title")
                 if len(re.findall(r"<h1[\s>]", text)) != 1:
                     failures.append(f"{where}: {len(re.findall(r'<h1[\s>]', text))} <h1>")
+                # A {# … #} comment over two lines is not one: Django shows it as text.
+                if re.search(r"\{#|#\}|\{%|%\}", text):
+                    failures.append(f"{where}: template syntax shown as text")
     assert not failures, "\n".join(failures)

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Session records follow logins and logouts (signal receivers).
-        from mcf.core import sessions  # noqa: F401
+        from mcf.domain.accounts import session_lifetime  # noqa: F401

@@ -10,6 +10,9 @@ whole defence; CNIL 2022-100 accepts the seed's 8-character passwords only with 
 - Unknown NIR, malformed NIR, wrong password, throttled: the same outcome for the caller and
   one password hash computed in every case, so neither the answer nor its time tells them
   apart (AUTH-04).
+- One counter per NIR, however it is typed: the throttle's key is ``nir_throttle_key`` of
+  the identity package, computed from the very normalisation ``Nir.parse`` reads (full-width
+  digits, Unicode dashes and spaces, ``2a``…), valid NIR or not.
 - Race-safe: the account's row is locked (select_for_update) from before the password check
   until the failure is recorded, so parallel attempts are evaluated one after the other.
 """
@@ -17,10 +20,8 @@ whole defence; CNIL 2022-100 accepts the seed's 8-character passwords only with 
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import logging
-import re
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from django.utils import timezone
 from mcf.core.logging import security_event
 from mcf.domain.accounts.models import LoginThrottle, User
 from mcf.domain.identity.nir import Nir, NirError
-from mcf.domain.identity.protection import nir_lookup_hash
+from mcf.domain.identity.protection import nir_lookup_hash, nir_throttle_key
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 
@@ -50,15 +51,6 @@ class LoginOutcome:
     user: User | None
     # "ok", "invalid" or "throttled" — for logs and tests; the page never shows which.
     reason: str
-
-
-def throttle_key(identifier: str) -> str:
-    """Keyed hash of the identifier as the throttle sees it: spaces, dots and case ignored,
-    so « 2a… » and « 2A … » share one counter."""
-    normalised = re.sub(r"[\s.\-]", "", identifier).upper()
-    return hmac.new(
-        settings.NIR_HASH_KEY.encode(), f"login:{normalised}".encode(), hashlib.sha256
-    ).hexdigest()
 
 
 def delay_after(failures: int) -> timedelta:
@@ -132,7 +124,7 @@ def authenticate_holder(
     return authenticate_with_throttle(
         lambda: _find_holder(identifier, lock=True),
         password,
-        key=throttle_key(identifier),
+        key=nir_throttle_key(identifier),
         ip=ip,
         now=now,
         event="login",
@@ -234,7 +226,7 @@ def _check_under_throttle(
                 user,
                 Action.LOGIN_SUSPENDED,
                 actor=journal.BY_SERVICE,
-                details=f"Pendant {_duration_fr(delay)}.",
+                details=f"Pendant {duration_fr(delay)}.",
                 at=now,
             )
     security_event(
@@ -250,14 +242,19 @@ def _check_under_throttle(
     return LoginOutcome(None, "invalid")
 
 
-def _duration_fr(delay: timedelta) -> str:
-    minutes = int(delay.total_seconds() // 60)
+def duration_fr(delay: timedelta) -> str:
+    """« 1 seconde », « 40 secondes », « 1 minute », « 2 heures »: a wait as a person reads
+    it, rounded up to the unit shown (never shorter than the real wait)."""
+    seconds = max(1, math.ceil(delay.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    minutes = math.ceil(seconds / 60)
     if minutes < 60:
         return f"{minutes} minute{'s' if minutes > 1 else ''}"
-    hours = minutes // 60
+    hours = math.ceil(minutes / 60)
     return f"{hours} heure{'s' if hours > 1 else ''}"
 
 
 def clear_login_throttle(identifier: str) -> None:
     """After a successful password reset (AUTH-05: a reset clears the delay)."""
-    LoginThrottle.objects.filter(key=throttle_key(identifier)).delete()
+    LoginThrottle.objects.filter(key=nir_throttle_key(identifier)).delete()

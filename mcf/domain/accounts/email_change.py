@@ -77,6 +77,7 @@ def request_email_change(user: User, new_email: str, *, now: datetime | None = N
             template="accounts/mails/email_change_confirmation.txt",
             context={"user": user, "change": change, "confirm_url": email_change_url(token)},
             kind="courriel_confirmation",
+            sensitive=True,  # a secret link (AUTH-11)
         )
         journal.record(user, Action.EMAIL_CHANGE_REQUESTED, at=now)
     security_event("email_change.request", outcome="mail_queued", user=user.public_id)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+from mcf.domain.accounts import user_agents
 from mcf.domain.identity.protection import EncryptedTextField
 
 
@@ -172,6 +173,11 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session du {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def browser(self) -> str:
+        """« Chrome sur Windows », as the holder recognises it (user_agents.describe)."""
+        return user_agents.describe(self.user_agent)
 
 
 class EmailChangeRequest(models.Model):

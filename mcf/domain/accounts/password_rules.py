@@ -40,6 +40,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Final
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
@@ -183,6 +184,11 @@ CONTEXT_MESSAGE: Final = (
     "Votre mot de passe ne doit pas contenir votre numéro de Sécurité sociale, votre nom, "
     "votre prénom, votre adresse courriel ni le nom du service."
 )
+# Professionals and operators have no NIR: they log in with an identifier.
+CONTEXT_MESSAGE_WITHOUT_NIR: Final = (
+    "Votre mot de passe ne doit pas contenir votre identifiant, votre nom, votre prénom, "
+    "votre adresse courriel ni le nom du service."
+)
 SERVICE_NAMES: Final = ("moncompteformation", "compteformation", "moncompte")
 FRENCH_MONTHS: Final = (
     "janvier",
@@ -249,7 +255,7 @@ def context_needles(user: Any) -> set[str]:
             year = str(nir.birth_year)
             for token in _birth_month_tokens(nir.birth_month):
                 needles.update((year + token, token + year))
-    for attribute in ("first_name", "birth_name", "last_name"):
+    for attribute in ("first_name", "birth_name", "last_name", "username"):
         name = getattr(user, attribute, None)
         if isinstance(name, str) and name:
             needles.update(_name_parts(name))
@@ -261,14 +267,21 @@ def context_needles(user: Any) -> set[str]:
     return needles
 
 
+def context_message(user: Any) -> str:
+    """The rule as the person reads it: the NIR is named only to someone who has one."""
+    if _as_nir(getattr(user, "nir", None)) is not None:
+        return CONTEXT_MESSAGE
+    return CONTEXT_MESSAGE_WITHOUT_NIR
+
+
 class ContextValidator:
-    """Refuse a password containing the holder's NIR, birth month, names, e-mail or the
-    service name (AUTH-02); one generic message, whichever matched."""
+    """Refuse a password containing the holder's NIR, birth month, names, identifier,
+    e-mail or the service name (AUTH-02); one generic message, whichever matched."""
 
     def validate(self, password: str, user: Any = None) -> None:
         folded = fold(password)
         if any(needle and needle in folded for needle in context_needles(user)):
-            raise ValidationError(CONTEXT_MESSAGE, code="password_too_personal")
+            raise ValidationError(context_message(user), code="password_too_personal")
 
     def get_help_text(self) -> str:
         return CONTEXT_MESSAGE
@@ -328,3 +341,23 @@ PASSWORD_VALIDATORS: Final[list[dict[str, str]]] = [
     {"NAME": "mcf.domain.accounts.password_rules.ContextValidator"},
     {"NAME": "mcf.domain.accounts.password_rules.CommonPasswordsValidator"},
 ]
+
+
+# --- A new password for an existing account ----------------------------------------------
+
+UNCHANGED_MESSAGE: Final = "Votre nouveau mot de passe doit être différent du mot de passe actuel."
+
+
+def refuse_unchanged_password(account: Any, new_password: str) -> None:
+    """Raise ValidationError if ``new_password`` is the account's current password.
+
+    A reset or a change that keeps the password changes nothing while the holder is told it
+    did (and every other session ends for nothing); a professional keeping a provisional
+    password keeps one that someone else has seen. The shared new-password form calls it
+    (a French message next to the field), and so does each action that replaces a password.
+    ``hashers.check_password``, not ``account.check_password``: a check never saves (the
+    latter may upgrade the stored hash).
+    """
+    current = getattr(account, "password", "")
+    if current and check_password(new_password, current):
+        raise ValidationError(UNCHANGED_MESSAGE, code="password_unchanged")

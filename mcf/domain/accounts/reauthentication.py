@@ -17,12 +17,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from mcf.domain.accounts.authentication import (
-    LoginOutcome,
-    authenticate_with_throttle,
-    throttle_key,
-)
+from mcf.domain.accounts.authentication import LoginOutcome, authenticate_with_throttle
 from mcf.domain.accounts.models import User
+from mcf.domain.identity.protection import nir_throttle_key
 from mcf.domain.journal.models import Action
 
 # Long enough to fill in the form that follows (a new address, a confirmation checkbox),
@@ -43,7 +40,7 @@ def confirm_password(
     return authenticate_with_throttle(
         lambda: User.objects.select_for_update().filter(pk=user.pk, is_active=True).first(),
         password,
-        key=throttle_key(user.nir),
+        key=nir_throttle_key(user.nir),
         ip=ip,
         now=now,
         event="reauthentication",

@@ -141,6 +141,7 @@ def register_holder(data: RegistrationData, *, now: datetime | None = None) -> s
             template="accounts/mails/registration_confirmation.txt",
             context={"pending": pending, "confirmation_url": confirmation_url(token)},
             kind="inscription_confirmation",
+            sensitive=True,  # a secret link (AUTH-11)
         )
     security_event("registration", outcome="pending", registration=pending.pk)
     return token

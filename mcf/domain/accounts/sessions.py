@@ -1,7 +1,7 @@
 """Open sessions of an account: recorded at login, listed to the holder, ended on request.
 
 SESS-03: 30 minutes idle (Django's cookie age, renewed at each request) and 12 hours at most
-since login (checked by mcf.core.sessions.SessionLifetimeMiddleware).
+since login (checked by session_lifetime.SessionLifetimeMiddleware).
 """
 
 from __future__ import annotations

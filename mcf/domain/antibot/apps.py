@@ -1,10 +1,5 @@
-import logging
-
 from django.apps import AppConfig
-from django.conf import settings
 from django.core import checks
-
-logger = logging.getLogger("mcf.domain.antibot")
 
 
 class AntibotConfig(AppConfig):
@@ -13,9 +8,8 @@ class AntibotConfig(AppConfig):
     verbose_name = "Contrôle de sécurité (captcha)"
 
     def ready(self):
-        from mcf.domain.antibot.checks import TEST_MODE_WARNING, check_captcha_test_mode
+        from mcf.domain.antibot.checks import check_captcha_test_mode
 
-        # `manage.py check --deploy` fails while test mode is on (antibot.E001).
+        # `manage.py check --deploy` fails while test mode is on (antibot.E001); the web
+        # server warns when it starts (checks.warn_if_test_mode).
         checks.register(check_captcha_test_mode, checks.Tags.security, deploy=True)
-        if settings.CAPTCHA_TEST_MODE:
-            logger.warning(TEST_MODE_WARNING)

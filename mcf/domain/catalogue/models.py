@@ -190,6 +190,11 @@ class EligibilityList(models.Model):
         return "LNI"
 
 
+# The codes CPF of the two certifications the law names (the real ones): the same in every
+# catalogue, imported (opendata) or synthetic; the search form gives CléA's as its example.
+FIXED_CODES_CPF = {"CLEA": 201, "VAE": 200}
+
+
 class ListedCertification(models.Model):
     """An item of an eligibility list: a certification, its code CPF, its validity."""
 
@@ -331,6 +336,8 @@ class OfferSearch(models.Model):
     class Meta:
         managed = False
         db_table = "catalogue_offersearch"
+        verbose_name = "ligne de recherche d'offre"
+        verbose_name_plural = "lignes de recherche d'offres"
 
     def __str__(self) -> str:
         return f"recherche de l'offre {self.pk}"

@@ -31,6 +31,7 @@ from stdnum.fr import siret as stdnum_siret
 from mcf.core.digits import ASCII_DIGITS, is_ascii_digits
 from mcf.domain.catalogue.geography import ensure_eligibility_lists, normalise_name
 from mcf.domain.catalogue.models import (
+    FIXED_CODES_CPF,
     Certification,
     Commune,
     Departement,
@@ -52,7 +53,6 @@ REQUIRED_COLUMNS = ("numero_formation", "siret", "intitule_formation", "type_ref
 
 # Codes CPF derived from the certification's code (the export has none): one range per kind.
 CODE_CPF_BASE = {"RNCP": 300_000, "RS": 200_000, "CQP": 600_000}
-CODE_CPF_FIXED = {"CLEA": 201, "VAE": 200}
 
 _KINDS = {
     "rncp": "RNCP",
@@ -342,8 +342,8 @@ def _modality(record: dict, has_place: bool) -> str:
 
 def code_cpf_for(kind: str, code: str) -> int:
     """The code CPF given to a certification of the export (documented, deterministic)."""
-    if kind in CODE_CPF_FIXED:
-        return CODE_CPF_FIXED[kind]
+    if kind in FIXED_CODES_CPF:
+        return FIXED_CODES_CPF[kind]
     digits = _DIGITS.search(code)
     if kind in ("RNCP", "RS") and digits and int(digits.group()) < 100_000:
         return CODE_CPF_BASE[kind] + int(digits.group())

@@ -36,6 +36,7 @@ from mcf.domain.catalogue.geography import (
     normalise_name,
 )
 from mcf.domain.catalogue.models import (
+    FIXED_CODES_CPF,
     Branch,
     Certification,
     Commune,
@@ -63,8 +64,6 @@ ORGANISMES_PER_OFFER = 15_000 / 200_000
 MIN_ORGANISMES = 5
 BATCH = 10_000  # offers made and written per round
 TEXT_VARIANTS = 64  # objectives, contents and strengths drawn per family
-# Codes CPF of the two certifications the law names (the real ones), the rest 6 digits.
-FIXED_CODES_CPF = {"CLEA": 201, "VAE": 200}
 # The real averages (domain.md §4) and the scales that bring the families' log-normal
 # draws to them: E[median · e^(σ·N)] = median · e^(σ²/2).
 MEAN_HOURS, MEAN_PRICE, RATE_SIGMA = 113, 2_260, 0.35
@@ -382,9 +381,12 @@ class _Generator:
         listings = []
         for pk, code_cpf, (family_key, cert, _) in zip(ids, codes_cpf, made, strict=True):
             family = next(f for f in FAMILIES if f.key == family_key)
-            code_cpf = FIXED_CODES_CPF.get(cert.code or cert.kind, code_cpf)
+            fixed = FIXED_CODES_CPF.get(cert.code or cert.kind)
             for list_id in self._lists_of(cert, family):
-                listings.append((list_id, pk, code_cpf, *self._validity()))
+                valid_from, valid_until = self._validity()
+                if fixed:  # the law's own two never leave the LNI (CléA's is the example)
+                    valid_until = None
+                listings.append((list_id, pk, fixed or code_cpf, valid_from, valid_until))
         self.listings = self.writer.write(
             ListedCertification,
             ["eligibility_list", "certification", "code_cpf", "valid_from", "valid_until"],
@@ -423,7 +425,7 @@ class _Generator:
 
     # Organismes --------------------------------------------------------------------------
 
-    def organismes(self) -> list[tuple[int, str, _Place, tuple[Family, ...]]]:
+    def organismes(self) -> list[tuple[int, str, str, _Place, tuple[Family, ...]]]:
         rng = self.rng
         count = max(MIN_ORGANISMES, round(self.offers * ORGANISMES_PER_OFFER))
         ids = self.writer.ids(Organisme, count)
@@ -442,7 +444,7 @@ class _Generator:
                 name = f"{name} {home.name}" if rng.random() < 0.5 else name
             siret = siret_for(self.seed * 1_000_003 + serial)
             domain = f"{_slug(name)}.fr"
-            made.append((pk, siret, home, families))
+            made.append((pk, siret, name, home, families))
             rows.append(
                 (
                     pk,
@@ -469,13 +471,22 @@ class _Generator:
         rng = self.rng
         today = self.today
         heads = len(organismes)
+        offered = [0] * heads  # offers made so far by each organisme
         for index in range(self.offers):
             # Every organisme has at least one offer; the big ones have many (skewed draw).
             who = index if index < heads else int(heads * rng.random() ** 2.2)
-            pk_org, siret, home, families = organismes[who]
-            family = rng.choice(families)
+            pk_org, siret, name, home, families = organismes[who]
+            # An organisme goes round its families, and round a family's certifications
+            # (from a place of its own): ``nth`` is then its nth offer of this certification,
+            # known without a table per organisme and certification, and its titles turn
+            # with it (``_title``).
+            turn = offered[who]
+            offered[who] += 1
+            family = families[turn % len(families)]
             choices = certifications[family.key]
-            cert_id, cert = choices[rng.randrange(len(choices))]
+            turn //= len(families)
+            cert_id, cert = choices[(turn + who) % len(choices)]
+            nth = turn // len(choices) + who  # + who: two organismes start apart
             remote_draw = rng.random()
             share = min(0.95, family.remote * self.remote_scale)
             if remote_draw < share * 2 / 3:
@@ -494,15 +505,17 @@ class _Generator:
             rate = PRICE_SCALE * family.rate * rng.lognormvariate(0, RATE_SIGMA)
             price = max(90, min(25_000, int(round(hours * rate, -1))))
             objective, content, strengths = self.texts[family.key]
-            title = rng.choice(cert.titles or family.titles).format(
+            patterns = cert.titles or family.titles
+            base = patterns[(nth // len(RHYTHMS)) % len(patterns)].format(
                 cert=cert.short or cert.title, topic=cert.topic, topic_lower=cert.topic.lower()
             )
+            title = _title(base, modality, place.name, name, nth)
             yield (
                 (
                     siret + f"_AF{index + 1:07d}",
                     pk_org,
                     cert_id,
-                    title[:300],
+                    title,
                     objective[rng.randrange(TEXT_VARIANTS)],
                     content[rng.randrange(TEXT_VARIANTS)],
                     strengths[rng.randrange(TEXT_VARIANTS)],
@@ -533,6 +546,34 @@ class _Generator:
         length = datetime.timedelta(days=max(0, math.ceil(weeks * 7) - 3))
         for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):
             yield today + datetime.timedelta(days=rng.randint(-120, 300)), length
+
+
+# What varies between the titles of offers of one certification (a page of « permis B »
+# was five times the same title): where and how it is given, and by whom when à distance.
+REMOTE_WAYS = (
+    "à distance", "100 % en ligne", "en classe virtuelle", "à distance avec un tuteur",
+    "en e-learning", "à distance à votre rythme",
+)  # fmt: skip
+RHYTHMS = (
+    "", ", en journée", ", en soirée", ", intensif", ", le samedi", ", à temps partiel",
+    ", en petit groupe", ", en cours particuliers", ", en entrées permanentes",
+)  # fmt: skip
+
+
+def _title(base: str, modality: str, city: str, organisme: str, nth: int) -> str:
+    """The offer's title: its certification's pattern, then where (the commune, or « à
+    distance » and the organisme) and a rhythm. The pattern, the rhythm and the way à
+    distance turn with ``nth``, the organisme's nth offer of the certification (no draw),
+    so that its offers of one certification in one place differ too (up to 54 of them).
+    Two organismes of one commune may still give one title to one training, as happens
+    in the real catalogue."""
+    rhythm = RHYTHMS[nth % len(RHYTHMS)]
+    if modality == Offer.Modality.REMOTE:
+        way = REMOTE_WAYS[(nth // len(RHYTHMS)) % len(REMOTE_WAYS)]
+        return f"{base} — {way}{rhythm}, {organisme}"[:300]
+    if modality == Offer.Modality.BLENDED:
+        return f"{base} — {city} et à distance{rhythm}"[:300]
+    return f"{base} — {city}{rhythm}"[:300]
 
 
 OFFER_FIELDS = [

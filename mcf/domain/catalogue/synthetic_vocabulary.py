@@ -208,7 +208,7 @@ FAMILIES: tuple[Family, ...] = (
             "Comptabilité générale : des écritures au bilan ({cert})",
             "Devenir comptable assistant — {cert}",
             "Préparation au {cert} en alternance ou à distance",
-            "Comptabilité pour non-comptables",
+            "Comptabilité pour non-comptables ({cert})",
             "Logiciel de comptabilité et clôture des comptes — {cert}",
         ),
         (
@@ -240,7 +240,7 @@ FAMILIES: tuple[Family, ...] = (
         (
             "Gestionnaire de paie — {cert}",
             "Paie et administration du personnel ({cert})",
-            "Les fondamentaux de la paie",
+            "Les fondamentaux de la paie — {cert}",
             "Assistant ressources humaines — {cert}",
         ),
         (

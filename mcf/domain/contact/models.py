@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from mcf.domain.mailing.secret_links import mask_secret_links
+
 
 class ContactMessage(models.Model):
     class Topic(models.TextChoices):
@@ -29,4 +31,5 @@ class ContactMessage(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_topic_display()} — {self.full_name}"
+        # Shown by the back office: a secret link pasted in the name is masked (AUTH-11).
+        return f"{self.get_topic_display()} — {mask_secret_links(self.full_name)}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from mcf.core.logging import security_event
 from mcf.domain.hours.models import CPF_CEILING, DIF_MAXIMUM, Counter, Entry
+from mcf.domain.identity.nir import normalise_nir
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 
@@ -103,9 +104,9 @@ def enter_dif(holder, hours: int, *, now: datetime | None = None) -> bool:
 
 CORRECTION_AUTHOR = "Caisse des Dépôts"
 CORRECTION_REASON_MAX = 200  # the label « Correction par la Caisse des Dépôts : … » fits 255
-# 13 digits in a row once separators are removed: a NIR (or most of one) in a reason.
-_NIR_LIKE = re.compile(r"[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{6}", re.IGNORECASE)
-_SEPARATORS = re.compile(r"[\s.\-]+")
+# 13 characters of a NIR in a row once the reason is read as a typed NIR is (normalise_nir:
+# separators removed, full-width digits and Unicode dashes folded): a NIR, or most of one.
+_NIR_LIKE = re.compile(r"[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{6}")
 
 
 def correction_label(reason: str) -> str:
@@ -135,7 +136,7 @@ def correct_cpf(
     reason = " ".join((reason or "").split())  # no line breaks nor control spacing
     if not reason:
         raise HoursError("Le motif de la correction est obligatoire.", "reason")
-    if _NIR_LIKE.search(_SEPARATORS.sub("", reason)):
+    if _NIR_LIKE.search(normalise_nir(reason)):
         raise HoursError(
             "Le motif ne doit pas contenir de NIR : le titulaire le lit dans son historique.",
             "reason",

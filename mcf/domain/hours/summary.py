@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from mcf.domain.hours.models import Counter, Entry
+from django.utils import timezone
+
+from mcf.domain.hours.models import CPF_CEILING, Counter, Entry
 from mcf.domain.identity.nir import Nir
 from mcf.domain.identity.protection import nir_lookup_hash
 
@@ -21,28 +23,82 @@ def next_feed_years(today: date) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
+class Balances:
+    """The figures of a counter that the holder's pages show, read in one place: the
+    synthèse, « Mon compte d'heures » and its chart all say the same thing.
+
+    ``cpf_credited``: the CPF account has had a movement (a yearly feed, an operator's
+    correction…). Until then the pages say when it will first be fed, rather than « 0 h ».
+    ``dif_balance`` is None until the holder has typed it in (« Heures DIF non
+    renseignées »).
+    """
+
+    cpf_credited: bool
+    cpf_balance: int
+    cpf_reserved: int
+    cpf_ceiling: int
+    dif_balance: int | None
+    dif_reserved: int
+    activity_year: int  # the seed's « activité réalisée en N »…
+    feed_year: int  # …« alimenté qu'à partir du mois de Mars N+1 »
+
+    @property
+    def cpf_available(self) -> int:
+        return self.cpf_balance - self.cpf_reserved
+
+    @property
+    def dif_available(self) -> int | None:
+        return None if self.dif_balance is None else self.dif_balance - self.dif_reserved
+
+    @classmethod
+    def of(cls, counter: Counter, today: date) -> Balances:
+        activity_year, feed_year = next_feed_years(today)
+        # Any CPF movement (a feed, a correction that may have moved it and back) counts.
+        # Asked every time, not only for a never-fed counter at 0 h: the page's number of
+        # queries then does not depend on the data (tests/web/test_query_counts.py).
+        moved = Entry.objects.filter(counter=counter, account=Entry.Account.CPF).exists()
+        credited = moved or counter.last_fed_year is not None or counter.cpf_balance > 0
+        return cls(
+            cpf_credited=credited,
+            cpf_balance=counter.cpf_balance,
+            cpf_reserved=counter.cpf_reserved,
+            cpf_ceiling=CPF_CEILING,
+            dif_balance=counter.dif_balance,
+            dif_reserved=counter.dif_reserved,
+            activity_year=activity_year,
+            feed_year=feed_year,
+        )
+
+
+@dataclass(frozen=True)
 class YearPoint:
     year: int
     credited: int
     balance: int
 
 
+# Entries that move the reserved hours, not the balance.
+_RESERVED_ONLY = (Entry.Kind.RESERVATION, Entry.Kind.RELEASE)
+
+
 def balance_by_year(counter: Counter) -> list[YearPoint]:
-    """CPF balance at the end of each fed year (feeds and corrections of that year)."""
+    """CPF balance at the end of each activity year: its feed and every other movement of
+    the balance, so that the last point is the balance the pages show (``Balances``).
+
+    A movement that names no year (a correction about no particular year) counts in the
+    last activity year whose feed was due when it was written.
+    """
+    per_year: dict[int, int] = {}
+    for year, hours, created_at in (
+        Entry.objects.filter(counter=counter, account=Entry.Account.CPF)
+        .exclude(kind__in=_RESERVED_ONLY)
+        .values_list("year", "hours", "created_at")
+    ):
+        if year is None:
+            year = next_feed_years(timezone.localdate(created_at))[0] - 1
+        per_year[year] = per_year.get(year, 0) + hours
     points: list[YearPoint] = []
     balance = 0
-    per_year: dict[int, int] = {}
-    for year, hours in (
-        Entry.objects.filter(
-            counter=counter,
-            account=Entry.Account.CPF,
-            kind__in=[Entry.Kind.FEED, Entry.Kind.CORRECTION],
-            year__isnull=False,
-        )
-        .order_by("year")
-        .values_list("year", "hours")
-    ):
-        per_year[year] = per_year.get(year, 0) + hours
     for year in sorted(per_year):
         balance += per_year[year]
         points.append(YearPoint(year, per_year[year], balance))

@@ -63,9 +63,18 @@ MINIMUM_AGE: Final = 16
 MINIMUM_AGE_APPRENTICE: Final = 15
 
 # Separators people type or paste: every kind of space (incl. non-breaking ones, which
-# NFKC turns into plain spaces), dots and dashes (hyphen-minus and the Unicode dashes).
-_SEPARATORS: Final = re.compile(r"[\s.\-\u2010\u2011\u2012\u2013\u2014\u2212]+")
+# NFKC turns into plain spaces), dots and dashes (hyphen-minus, the Unicode dashes U+2010 to
+# U+2015 and the minus sign; NFKC turns the full-width and small forms into these), and the
+# invisible format characters a copy may carry (zero-width spaces and joiners, direction
+# marks and embeddings, soft hyphen, byte order mark).
+_SEPARATORS: Final = re.compile(
+    r"[\s.\-\u2010-\u2015\u2212\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    r"\u2066-\u2069\ufeff]+"
+)
 _CANONICAL: Final = re.compile(r"[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{8}")
+# A canonical *definitive* NIR (first digit 1 or 2): the fast path of ``fast_nir_value``.
+FAST_PATTERN: Final = r"[12][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{8}"
+_FAST: Final = re.compile(FAST_PATTERN)
 _MASK: Final = "•"
 
 
@@ -81,12 +90,40 @@ class NirError(ValueError):
         super().__init__(self.message)
 
 
-def _normalise(raw: str) -> str:
-    """Compact form of what was typed: no separators, upper case (``2a`` → ``2A``)."""
-    # NFKC maps full-width digits and letters (Asian input methods) and the various
-    # non-breaking spaces to their plain forms.
+def normalise_nir(raw: str) -> str:
+    """Compact form of what was typed as a NIR: no separators, upper case (``2a`` → ``2A``).
+
+    The one normalisation of a typed NIR (AUTH-05, AUTH-09): ``Nir.parse`` reads this form,
+    and every key derived from a typed NIR (the login throttle, the reset limit, the
+    lookup hash) is computed from it, valid NIR or not. For a valid NIR it is the canonical
+    value, whatever the spelling; a malformed string gets one form for all its spellings
+    too, so that an unknown or malformed NIR is throttled like a real one.
+    """
+    # NFKC maps full-width digits and letters (Asian input methods), superscripts and the
+    # various non-breaking spaces to their plain forms.
     text = unicodedata.normalize("NFKC", raw)
     return _SEPARATORS.sub("", text).upper()
+
+
+def fast_nir_value(raw: str) -> str | None:
+    """``raw`` itself if it already is a canonical, definitive NIR with a valid key.
+
+    The fast path of bulk readers (the yearly feed): no normalisation, no exception, no
+    object. ``None`` means "not sure": ask ``Nir.parse``, which knows the other spellings
+    (a Hypothesis property checks that this accepts a subset of it, same value).
+    """
+    return raw if _FAST.fullmatch(raw) and key_matches(raw) else None
+
+
+def key_matches(value: str) -> bool:
+    """The key of a value already shaped like ``FAST_PATTERN`` (Corsica: 2A → 19, 2B → 18)."""
+    department = value[5:7]
+    digits = value[:13]
+    if department == "2A":
+        digits = value[:5] + "19" + value[7:13]
+    elif department == "2B":
+        digits = value[:5] + "18" + value[7:13]
+    return 97 - int(digits) % 97 == int(value[13:])
 
 
 def _check(value: str) -> None:
@@ -124,10 +161,11 @@ class Nir:
 
     @classmethod
     def parse(cls, raw: str | None) -> Nir:
-        """Read a NIR as typed: spaces, dots, dashes, lower-case ``2a``/``2b`` accepted."""
+        """Read a NIR as typed (``normalise_nir``): spaces, dots, dashes, full-width
+        characters, lower-case ``2a``/``2b`` accepted."""
         if raw is None:
             raise NirError("empty")
-        return cls(_normalise(str(raw)))
+        return cls(normalise_nir(str(raw)))
 
     # --- What the number says ------------------------------------------------------
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from mcf.domain.mailing.models import OutboxEmail
+from mcf.domain.mailing.secret_links import secret_links
 
 
 def _message_id(email_id: uuid.UUID) -> str:
@@ -23,6 +24,7 @@ def queue_email(
     context: dict | None = None,
     kind: str,
     reply_to: str = "",
+    sensitive: bool = False,
 ) -> OutboxEmail:
     """Write a mail to the outbox and enqueue its delivery, atomically.
 
@@ -30,6 +32,13 @@ def queue_email(
     sent if that transaction rolls back. ``template`` names a text template whose first line
     is the subject; ``SITE_URL`` is always in its context (links never come from the Host
     header).
+
+    ``sensitive``: the mail holds a secret (a confirmation, reset or e-mail change link):
+    its text is erased once it is sent or abandoned, and the back office masks the link
+    meanwhile (AUTH-11). A mail found holding a link to a token route is treated so even
+    if undeclared (a typed text may hold one: « Nous contacter »); the declaration covers a
+    secret that is not a link, and tests/domain/mailing/test_secret_mails.py checks every
+    sender of a token link declares it.
     """
     from mcf.domain.mailing.tasks import deliver_email
 
@@ -45,6 +54,7 @@ def queue_email(
             subject=subject.strip(),
             body=body.strip() + "\n",
             kind=kind,
+            sensitive=sensitive or bool(secret_links(rendered)),
         )
         deliver_email.enqueue(str(email.id))
     return email

@@ -116,7 +116,22 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
                     email.next_attempt_at.isoformat(),
                     neutralise(email.last_error),
                 )
-        email.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "attempts"])
+        if email.status != OutboxEmail.Status.PENDING:
+            # Sent or abandoned: a secret link is erased (AUTH-11); a mail still to retry
+            # keeps its text for the next try (REL-05).
+            email.redact()
+        email.save(
+            update_fields=[
+                "status",
+                "sent_at",
+                "last_error",
+                "next_attempt_at",
+                "attempts",
+                "subject",
+                "body",
+                "redacted_at",
+            ]
+        )
     return email.status
 
 
@@ -139,13 +154,21 @@ def requeue_stalled(older_than: timedelta = timedelta(minutes=15)) -> int:
     return count
 
 
-def retry_dead_letter(email: OutboxEmail) -> None:
-    """Back-office action: give a dead-lettered mail a fresh series of tries."""
+def retry_dead_letter(email: OutboxEmail) -> bool:
+    """Back-office action: give a dead-lettered mail a fresh series of tries.
+
+    Not for a mail whose text was erased (it held a secret link, AUTH-11): there is nothing
+    left to send, and its addressee asks again (docs/decisions/0010). Returns whether the
+    mail was put back in the queue.
+    """
     from mcf.domain.mailing.tasks import deliver_email
 
+    if email.redacted_at is not None:
+        return False
     with transaction.atomic():
         email.status = OutboxEmail.Status.PENDING
         email.attempts = 0
         email.next_attempt_at = timezone.now()
         email.save(update_fields=["status", "attempts", "next_attempt_at"])
         deliver_email.enqueue(str(email.pk))
+    return True

@@ -11,6 +11,17 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from mcf.domain.mailing.secret_links import mask_secret_links
+
+# What the outbox keeps of a mail that carried a secret link once it is sent or abandoned
+# (AUTH-11, docs/decisions/0010-secret-links-in-the-outbox.md).
+REDACTED_BODY = (
+    "Texte effacé : ce courriel contenait un lien personnel à usage unique (confirmation "
+    "d'inscription, choix d'un nouveau mot de passe ou changement d'adresse électronique). "
+    "Son texte est effacé dès que le courriel est envoyé ou abandonné, pour que personne "
+    "d'autre que son destinataire ne puisse se servir de ce lien.\n"
+)
+
 
 class OutboxEmail(models.Model):
     class Status(models.TextChoices):
@@ -27,6 +38,10 @@ class OutboxEmail(models.Model):
     body = models.TextField("texte")
     # A short label telling which feature sent the mail (contact, inscription…).
     kind = models.CharField("type", max_length=50)
+    # The text holds a secret link: declared by the sender (queue_email(sensitive=True)),
+    # or found by queue_email.
+    sensitive = models.BooleanField("lien personnel", default=False, editable=False)
+    redacted_at = models.DateTimeField("texte effacé le", null=True, blank=True, editable=False)
 
     status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
@@ -42,7 +57,18 @@ class OutboxEmail(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.subject} → {self.to} ({self.get_status_display()})"
+        return f"{mask_secret_links(self.subject)} → {self.to} ({self.get_status_display()})"
+
+    def redact(self) -> None:
+        """Erase the text of a mail that carried a secret link (its subject, recipient,
+        Message-ID, state and attempts stay). Only once it is sent or abandoned: until then
+        a re-send needs its text (REL-05). The caller saves the row."""
+        if self.status == self.Status.PENDING:
+            raise ValueError("a queued mail still needs its text")
+        if self.sensitive and self.redacted_at is None:
+            self.subject = mask_secret_links(self.subject)  # a typed name may hold one
+            self.body = REDACTED_BODY
+            self.redacted_at = timezone.now()
 
 
 class DevMailboxMessage(models.Model):

@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from mcf.core.logging import security_event
 from mcf.domain.accounts.models import User
+from mcf.domain.accounts.password_rules import refuse_unchanged_password
 from mcf.domain.identity.siret import normalise_siret
 from mcf.domain.mailing.actions import queue_email
 from mcf.domain.organisations.authentication import clear_username_throttle
@@ -38,7 +39,6 @@ _DIGITS = "23456789"
 _GROUPS, _GROUP_LENGTH, _DIGIT_COUNT = 4, 4, 4
 
 EMAIL_ALREADY_USED = "Un compte de votre organisation utilise déjà cette adresse courriel."
-SAME_AS_PROVISIONAL = "Votre nouveau mot de passe doit être différent du mot de passe provisoire."
 
 
 @dataclass(frozen=True)
@@ -312,8 +312,7 @@ def change_provisional_password(user: User, new_password: str) -> None:
         if profile is None or not profile.must_change_password:
             raise PermissionDenied("Ce compte n'a pas de mot de passe provisoire à changer.")
         validate_password(new_password, user=user)
-        if user.check_password(new_password):
-            raise ValidationError(SAME_AS_PROVISIONAL, code="password_unchanged")
+        refuse_unchanged_password(user, new_password)
         user.set_password(new_password)
         user.save(update_fields=["password"])
         profile.must_change_password = False

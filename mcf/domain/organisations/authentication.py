@@ -7,40 +7,50 @@ doubling), the same 24 h reset, one password hash computed in every case, the th
 locked from before the password check until the outcome is recorded. Only the lookup of
 the account differs.
 
+One normalisation of a typed identifier (``normalise_username``: NFKC, as Django's own
+login form does, surrounding spaces removed, lower case) serves both the lookup of the
+account and the throttle's key, so that no spelling reaching an account (full-width
+letters, capitals, a non-breaking space around it) gets a fresh counter (AUTH-05).
+
 Identifiers live in their own namespace of the throttle table: the key is
-``throttle_key("identifiant:" + username)``. ``throttle_key`` keeps the colon, and a NIR
-never contains one, so a username can never share (or exhaust) a holder's counter.
+``login_throttle_key("identifiant:" + identifier)``. A holder's key is computed from a
+normalised NIR, which is upper-case, so a username can never share (or exhaust) a holder's
+counter.
 """
 
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 
 from mcf.core.logging import security_event
-from mcf.domain.accounts.authentication import (
-    LoginOutcome,
-    authenticate_with_throttle,
-    throttle_key,
-)
+from mcf.domain.accounts.authentication import LoginOutcome, authenticate_with_throttle
 from mcf.domain.accounts.models import LoginThrottle, User
+from mcf.domain.identity.protection import login_throttle_key
 
 USERNAME_NAMESPACE = "identifiant:"
 MAX_IDENTIFIER_LENGTH = 150
 
 
+def _typed(identifier: str) -> str:
+    """What was typed, NFKC-normalised (full-width letters, ligatures…) and stripped."""
+    return unicodedata.normalize("NFKC", identifier).strip()[:MAX_IDENTIFIER_LENGTH]
+
+
 def normalise_username(identifier: str) -> str:
     """Identifiers are created lower-case; typing them with capitals still works."""
-    return identifier.strip().lower()[:MAX_IDENTIFIER_LENGTH]
+    return _typed(identifier).lower()
 
 
 def username_throttle_key(identifier: str) -> str:
-    return throttle_key(USERNAME_NAMESPACE + normalise_username(identifier))
+    """The throttle's key of every spelling that ``_find_user`` reads as one identifier."""
+    return login_throttle_key(USERNAME_NAMESPACE + normalise_username(identifier))
 
 
 def _find_user(identifier: str, kinds: Iterable[str], *, lock: bool = False) -> User | None:
-    typed = identifier.strip()[:MAX_IDENTIFIER_LENGTH]
+    typed = _typed(identifier)
     if not typed:
         return None
     # Exact first (operators made by createsuperuser may have capitals), then the lower-case

@@ -13,18 +13,21 @@ than ``last_t`` (the step of the last accepted code) and then stores that step, 
 or any older code — is accepted only once, even within its 30-second window and its
 tolerance of one step either side (AUTH-15, « 5:6.5.1 »). Failures are throttled by
 django-otp's ThrottlingMixin (a delay of 1, 2, 4, 8… seconds after each failure, during
-which even the right code is refused).
+which even the right code is refused without being checked); ``seconds_before_next_code``
+tells how long, so that the page can say it rather than call a right code wrong.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import math
 import re
 from urllib.parse import quote, urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mcf.core.logging import security_event
@@ -47,6 +50,20 @@ def confirmed_device(user: User) -> TOTPDevice | None:
 
 def has_confirmed_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def seconds_before_next_code(user: User, *, confirmed: bool = True) -> int:
+    """Seconds during which the account's device refuses every code after a wrong one
+    (django-otp's back-off: 1, 2, 4, 8… s), the right code included; 0 when a code typed
+    now is checked. ``confirmed=False``: the device being enrolled."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+    if device is None:
+        return 0
+    allowed, details = device.verify_is_allowed()
+    locked_until = (details or {}).get("locked_until")
+    if allowed or locked_until is None:
+        return 0
+    return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
 
 
 def _check(device: TOTPDevice, code: str) -> bool:

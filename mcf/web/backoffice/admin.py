@@ -11,15 +11,22 @@ under the same per-account throttle as the other spaces.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_value
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from mcf.core.client_ip import client_ip
 from mcf.domain.accounts.models import User
@@ -27,6 +34,7 @@ from mcf.domain.contact.models import ContactMessage
 from mcf.domain.identity.siret import normalise_siret
 from mcf.domain.mailing.delivery import retry_dead_letter
 from mcf.domain.mailing.models import OutboxEmail
+from mcf.domain.mailing.secret_links import mask_secret_links
 from mcf.domain.organisations.actions import create_organisation_with_principal_admin
 from mcf.domain.organisations.authentication import authenticate_username
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
@@ -100,11 +108,44 @@ class BoundedIdsMultipleChoiceField(forms.ModelMultipleChoiceField):
 BOUNDED_MANY_TO_MANY = {models.ManyToManyField: {"form_class": BoundedIdsMultipleChoiceField}}
 
 
-class BackOfficeUserAdmin(UserAdmin):
+# Django stores the default permissions' names in English (« Can add task result »), once,
+# at migrate time; the pickers show them in French from their codename.
+_ACTIONS = {"add": "Ajouter", "change": "Modifier", "delete": "Supprimer", "view": "Voir"}
+
+
+def permission_label(permission: Permission) -> str:
+    """« Comptes | utilisateur | Modifier », a custom permission by its own (French) name."""
+    model = permission.content_type.model_class()
+    action, _, model_name = permission.codename.partition("_")
+    name = permission.name
+    if model is not None and action in _ACTIONS and model_name == model._meta.model_name:
+        name = _ACTIONS[action]
+    where = permission.content_type  # « app | model », in the apps' and models' French names
+    return f"{where} | {name}"
+
+
+class FrenchPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+
+class FrenchAdminPasswordChangeForm(AdminPasswordChangeForm):
+    # Django 6.1 appends this warning untranslated (a plain string, not gettext).
+    usable_password_help_text = SetUnusablePasswordMixin.usable_password_help_text + (
+        '<ul id="id_unusable_warning" class="messagelist"><li class="warning">'
+        "Désactivé, le mot de passe actuel de ce compte sera perdu.</li></ul>"
+    )
+
+
+class BackOfficeUserAdmin(FrenchPermissionsMixin, UserAdmin):
     formfield_overrides = {**UserAdmin.formfield_overrides, **BOUNDED_MANY_TO_MANY}
+    change_password_form = FrenchAdminPasswordChangeForm
 
 
-class BackOfficeGroupAdmin(GroupAdmin):
+class BackOfficeGroupAdmin(FrenchPermissionsMixin, GroupAdmin):
     formfield_overrides = {**GroupAdmin.formfield_overrides, **BOUNDED_MANY_TO_MANY}
 
 
@@ -115,11 +156,31 @@ admin.site.register(Group, BackOfficeGroupAdmin)
 
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "to", "subject", "status", "attempts", "sent_at")
-    list_filter = ("status", "kind")
+    """The outbox, read only. No page shows a secret link (AUTH-11): a sent or abandoned
+    mail that held one has no text any more, and a queued one's token is masked here."""
+
+    list_display = ("created_at", "kind", "to", "title", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind", "sensitive")
     search_fields = ("to", "subject", "message_id")
-    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+    fields = (
+        *("id", "message_id", "created_at", "kind", "to", "reply_to", "title", "text"),
+        *("sensitive", "redacted_at", "status", "attempts", "next_attempt_at", "sent_at"),
+        "error",
+    )
+    readonly_fields = fields
     actions = ["retry"]
+
+    @admin.display(description="objet", ordering="subject")
+    def title(self, email):
+        return mask_secret_links(email.subject)  # a name typed in « Nous contacter »
+
+    @admin.display(description="texte")
+    def text(self, email):
+        return linebreaksbr(mask_secret_links(email.body))
+
+    @admin.display(description="dernière erreur")
+    def error(self, email):
+        return mask_secret_links(email.last_error)
 
     def has_add_permission(self, request):
         return False
@@ -129,22 +190,42 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Relancer l'envoi des courriels abandonnés sélectionnés")
     def retry(self, request, queryset):
-        dead = queryset.filter(status=OutboxEmail.Status.DEAD)
-        count = 0
-        for email in dead:
-            retry_dead_letter(email)
-            count += 1
-        self.message_user(
-            request, f"{count} courriel(s) remis dans la file d'envoi.", messages.SUCCESS
-        )
+        outcomes = [
+            retry_dead_letter(email) for email in queryset.filter(status=OutboxEmail.Status.DEAD)
+        ]
+        if sent_again := outcomes.count(True):
+            self.message_user(
+                request, f"{sent_again} courriel(s) remis dans la file d'envoi.", messages.SUCCESS
+            )
+        if erased := outcomes.count(False):
+            self.message_user(
+                request,
+                f"{erased} courriel(s) non relancé(s) : ils contenaient un lien personnel "
+                "(confirmation d'inscription, nouveau mot de passe ou changement d'adresse), "
+                "effacé avec leur texte. Le destinataire doit refaire sa demande sur le site "
+                "pour recevoir un nouveau lien.",
+                messages.WARNING,
+            )
 
 
 @admin.register(ContactMessage)
 class ContactMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "topic", "full_name", "email")
+    """What was typed is shown with any secret link masked: a holder may paste his reset
+    link into a message (AUTH-11)."""
+
+    list_display = ("created_at", "topic", "name", "email")
     list_filter = ("topic",)
     search_fields = ("full_name", "email", "message")
-    readonly_fields = ("id", "full_name", "email", "topic", "message", "created_at")
+    fields = ("id", "name", "email", "topic", "text", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="nom et prénom", ordering="full_name")
+    def name(self, contact):
+        return mask_secret_links(contact.full_name)
+
+    @admin.display(description="message")
+    def text(self, contact):
+        return linebreaksbr(mask_secret_links(contact.message))
 
     def has_add_permission(self, request):
         return False
@@ -293,9 +374,55 @@ class ProfessionalProfileAdmin(admin.ModelAdmin):
 
 
 class BackOfficeTOTPDeviceAdmin(TOTPDeviceAdmin):
-    """django-otp's device admin; a device's key (a second factor) only for superusers."""
+    """django-otp's device admin; a device's key (a second factor) only for superusers.
+
+    In French: django-otp writes its fieldsets, help texts and dates' help in English
+    (the field names are set in third_party_apps.TotpInFrench). The two dates are shown
+    through methods, whose labels carry no English help text of the model's."""
 
     _SECRET_FIELDS = ("key", "qrcode_link")
+    _FIELDSETS = {
+        "Identity": "Identité",
+        "Timestamps": "Dates",
+        "Configuration": "Configuration",
+        "State": "État",
+        "Throttling": "Limitation des essais",
+    }
+    _DATES = {"created_at": "created_on", "last_used_at": "last_used_on"}
+    _HELP_TEXTS = {
+        "user": "Le compte qui se sert de cet appareil.",
+        "name": "Le nom de l'appareil, tel que la personne le reconnaît.",
+        "confirmed": "L'appareil peut servir (la personne a saisi un premier code).",
+        "key": "Clé secrète en hexadécimal (40 octets au plus).",
+        "step": "Durée de validité d'un code, en secondes.",
+        "t0": "Instant Unix à partir duquel les périodes sont comptées.",
+        "digits": "Nombre de chiffres d'un code.",
+        "tolerance": "Nombre de périodes acceptées avant ou après l'heure du serveur.",
+        "drift": "Décalage connu de l'horloge de l'appareil, en périodes.",
+        "throttling_failure_timestamp": "Dernier échec ; vide si le dernier essai a réussi.",
+        "throttling_failure_count": "Nombre d'échecs consécutifs.",
+    }
+    readonly_fields = ["created_on", "last_used_on", "qrcode_link"]
+    search_help_text = "Rechercher par identifiant ou adresse électronique du compte."
+
+    @admin.display(description="créé le", ordering="created_at")
+    def created_on(self, device):
+        # A method's value is printed as is: the date is formatted as the fields' are.
+        return display_for_value(device.created_at, self.get_empty_value_display())
+
+    @admin.display(description="dernière utilisation", ordering="last_used_at")
+    def last_used_on(self, device):
+        return display_for_value(device.last_used_at, self.get_empty_value_display())
+
+    @admin.display(description="QR code")
+    def qrcode_link(self, device):
+        if device.pk is None:
+            return ""
+        url = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+        return format_html('<a href="{}">QR code</a>', url)
+
+    def get_form(self, request, obj=None, **kwargs):
+        return super().get_form(request, obj, help_texts=self._HELP_TEXTS, **kwargs)
 
     def get_list_display(self, request):
         columns = super().get_list_display(request)
@@ -304,18 +431,16 @@ class BackOfficeTOTPDeviceAdmin(TOTPDeviceAdmin):
         return [column for column in columns if column not in self._SECRET_FIELDS]
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or request.user.is_superuser:
-            return fieldsets
+        hidden = () if obj is None or request.user.is_superuser else self._SECRET_FIELDS
         return [
             (
-                name,
+                self._FIELDSETS.get(name, name),
                 {
                     **options,
-                    "fields": [f for f in options["fields"] if f not in self._SECRET_FIELDS],
+                    "fields": [self._DATES.get(f, f) for f in options["fields"] if f not in hidden],
                 },
             )
-            for name, options in fieldsets
+            for name, options in super().get_fieldsets(request, obj)
         ]
 
     def _device_for_superuser(self, request, pk) -> TOTPDevice:
@@ -342,3 +467,26 @@ admin.site.register(TOTPDevice, BackOfficeTOTPDeviceAdmin)
 
 # The compte d'heures pages (yearly feed uploads, corrections) register themselves.
 from mcf.web.backoffice import hours_admin  # noqa: E402, F401
+
+
+class BackOfficeTaskAdmin(DBTaskResultAdmin):
+    """django-tasks-db's task list, with its own columns' names in French (the fields' are
+    set in third_party_apps.TasksInFrench)."""
+
+    list_display = ("id", "task", *DBTaskResultAdmin.list_display[2:])
+
+    @admin.display(description="tâche")
+    def task(self, result):
+        return result.task_name
+
+    @admin.display(description="trace d'erreur")
+    def formatted_traceback(self, result):
+        return super().formatted_traceback(result)
+
+    @admin.display(description="à lancer après")
+    def display_run_after(self, result):
+        return super().display_run_after(result)
+
+
+admin.site.unregister(DBTaskResult)
+admin.site.register(DBTaskResult, BackOfficeTaskAdmin)

@@ -27,7 +27,7 @@ from dsfr.forms import DsfrBaseForm
 from mcf.core.digits import LARGEST_ID, ascii_int
 from mcf.domain.accounts.models import EmploymentStatus
 from mcf.domain.catalogue.eligibility import Situation
-from mcf.domain.catalogue.models import Branch, Certification, Offer, Region
+from mcf.domain.catalogue.models import FIXED_CODES_CPF, Branch, Certification, Offer, Region
 from mcf.domain.catalogue.search import SearchCriteria, Sort
 from mcf.web.catalogue.places import Place, PlaceError, resolve_place
 
@@ -41,6 +41,10 @@ MAX_PRICE = Decimal("1000000")
 FACET_FIELDS = ("type", "niveau", "modalite")
 # A single choice among the values the engine counts (the place's région), as radio buttons.
 SINGLE_FACET_FIELDS = ("region",)
+# The code CPF the hints give as an example: CléA's, in every catalogue (real or synthetic),
+# so that searching it finds offers (tests/demo/test_demo_catalogue.py).
+EXAMPLE_CODE_CPF = FIXED_CODES_CPF["CLEA"]
+_NOT_A_CODE = f"Le code CPF est un nombre, par exemple {EXAMPLE_CODE_CPF}."
 
 
 def _clean_text(value: str) -> str:
@@ -133,7 +137,10 @@ class SearchForm(DsfrBaseForm):
         label="Mots-clés ou code CPF",
         required=False,
         max_length=MAX_TEXT,
-        help_text="Par exemple : anglais, CACES, comptabilité, ou un code CPF comme 236593.",
+        help_text=(
+            "Par exemple : anglais, CACES, comptabilité, ou un code CPF comme "
+            f"{EXAMPLE_CODE_CPF} (CléA)."
+        ),
         error_messages={
             "max_length": (
                 "Votre recherche est trop longue : %(limit_value)d caractères au plus "
@@ -220,11 +227,7 @@ class SearchForm(DsfrBaseForm):
         required=False,
         min_value=1,
         max_value=999_999_999,
-        error_messages={
-            "invalid": "Le code CPF est un nombre, par exemple 236593.",
-            "min_value": "Le code CPF est un nombre, par exemple 236593.",
-            "max_value": "Le code CPF est un nombre, par exemple 236593.",
-        },
+        error_messages={"invalid": _NOT_A_CODE, "min_value": _NOT_A_CODE, "max_value": _NOT_A_CODE},
         widget=forms.HiddenInput,
     )
 

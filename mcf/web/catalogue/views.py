@@ -118,12 +118,19 @@ def search_page(request, space: Space, *, situation: Situation | None = None, ex
             results = search(dataclasses.replace(criteria, page=results.page_count))
     query = form.canonical_query()
     search_url = reverse(space.search_url)
+    facets = _facet_groups(form, results)
     context = {
         "space": space,
         "form": form,
         "results": results,
         "rows": _rows(results),
-        "facets": _facet_groups(form, results),
+        "facets": facets,
+        # « Filtrer » on a phone: how many are ticked; unfolded when one holds a mistake.
+        "active_filters": sum(option.checked for group in facets for option in group.options),
+        "facets_open": any(group.errors for group in facets),
+        "situation_open": any(
+            form.data.get(name) or name in form.errors for name in form.SITUATION_FIELDS
+        ),
         **_pager(results, search_url, query),
         "notice": notice,
         "error_summary": _error_summary(form),

@@ -54,7 +54,7 @@ class NewPasswordForm(PasswordForm):
 
     def __init__(self, *args, user, **kwargs):
         # The account itself is the context of the rules (names, e-mail: AUTH-02).
-        super().__init__(*args, identity=user, **kwargs)
+        super().__init__(*args, identity=user, account=user, **kwargs)
         self.user = user
         self.fields["password"].label = "Nouveau mot de passe"
         self.fields["password"].help_text = SEED_RULE_TEXT

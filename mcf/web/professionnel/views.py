@@ -10,6 +10,7 @@ for every space of the portal (AUTH-15). The full login then rotates the session
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import segno
 from django.contrib import messages
@@ -27,6 +28,7 @@ from django_ratelimit.decorators import ratelimit
 
 from mcf.core.client_ip import client_ip
 from mcf.core.logging import security_event
+from mcf.domain.accounts.authentication import duration_fr
 from mcf.domain.accounts.models import User
 from mcf.domain.organisations.actions import (
     change_provisional_password,
@@ -38,6 +40,7 @@ from mcf.domain.organisations.second_factor import (
     confirm_totp_enrolment,
     has_confirmed_device,
     provisioning_uri,
+    seconds_before_next_code,
     secret_for_display,
     start_totp_enrolment,
     verify_totp,
@@ -54,8 +57,20 @@ LOGIN_HINT = (
 )
 CODE_FAILED = (
     "Code incorrect ou déjà utilisé. Saisissez le code à 6 chiffres affiché en ce moment par "
-    "votre application d'authentification ; après plusieurs erreurs, attendez quelques "
-    "secondes avant de réessayer."
+    "votre application d'authentification (un code ne sert qu'une fois : après l'avoir "
+    "utilisé, attendez le suivant)."
+)
+# django-otp refuses every code, the right one included, for 1, 2, 4, 8… seconds after a
+# wrong one (second_factor.seconds_before_next_code): the page says so and for how long.
+CODE_WAIT = (
+    " Après un code erroné, attendez {wait} avant d'en saisir un autre : un code saisi "
+    "plus tôt est refusé, même juste."
+)
+CODE_SUSPENDED = (
+    "Ce code n'a pas été vérifié : après un code erroné, la vérification est suspendue "
+    "quelques secondes (le délai double à chaque erreur) et tout code saisi pendant ce délai "
+    "est refusé, même juste. Attendez {wait}, puis saisissez le code affiché à ce moment "
+    "par votre application d'authentification."
 )
 LOGIN_EXPIRED = (
     "Votre connexion a expiré : saisissez de nouveau votre identifiant et votre mot de passe."
@@ -92,6 +107,16 @@ def _restart_login(request):
     request.session.pop(PENDING_KEY, None)
     messages.error(request, LOGIN_EXPIRED)
     return redirect("professionnel:login")
+
+
+def _code_refused(user: User, *, suspended: bool, confirmed: bool) -> str:
+    """Why a code was refused, and how long to wait before the next one, if at all."""
+    wait = seconds_before_next_code(user, confirmed=confirmed)
+    if suspended and wait:
+        return CODE_SUSPENDED.format(wait=duration_fr(timedelta(seconds=wait)))
+    if wait:
+        return CODE_FAILED + CODE_WAIT.format(wait=duration_fr(timedelta(seconds=wait)))
+    return CODE_FAILED
 
 
 def _complete_login(request, user: User, device):
@@ -159,20 +184,23 @@ def verify_code(request):
         return _restart_login(request)
     if not has_confirmed_device(user):
         return redirect("professionnel:enrol")
-    failed = False
+    code_failed = ""
     if request.method == "POST":
         form = CodeForm(request.POST)
+        suspended = False
         if form.is_valid():
+            suspended = seconds_before_next_code(user) > 0
             device = verify_totp(user, form.cleaned_data["code"])
             if device is not None:
                 return _complete_login(request, user, device)
-        form, failed = CodeForm(), True
+        form = CodeForm()
+        code_failed = _code_refused(user, suspended=suspended, confirmed=True)
     else:
         form = CodeForm()
     return render(
         request,
         "professionnel/verify_code.html",
-        {"form": form, "code_failed": CODE_FAILED if failed else ""},
+        {"form": form, "code_failed": code_failed},
     )
 
 
@@ -193,15 +221,18 @@ def enrol(request):
         return _restart_login(request)
     if has_confirmed_device(user):
         return redirect("professionnel:verify_code")
-    failed = False
+    code_failed = ""
     if request.method == "POST":
         form = CodeForm(request.POST)
+        suspended = False
         if form.is_valid():
+            suspended = seconds_before_next_code(user, confirmed=False) > 0
             device = confirm_totp_enrolment(user, form.cleaned_data["code"])
             if device is not None:
                 messages.success(request, "Votre application d'authentification est enregistrée.")
                 return _complete_login(request, user, device)
-        form, failed = CodeForm(), True
+        form = CodeForm()
+        code_failed = _code_refused(user, suspended=suspended, confirmed=False)
     else:
         form = CodeForm()
     device = start_totp_enrolment(user)
@@ -211,7 +242,7 @@ def enrol(request):
         "professionnel/enrol.html",
         {
             "form": form,
-            "code_failed": CODE_FAILED if failed else "",
+            "code_failed": code_failed,
             # segno writes only path data derived from the URI: no text of ours inside.
             "qr_code": mark_safe(_qr_code_svg(uri)),  # noqa: S308
             "secret": secret_for_display(device),

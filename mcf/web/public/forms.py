@@ -11,7 +11,11 @@ class ContactForm(DsfrBaseForm):
         max_length=254,
         help_text="Format attendu : nom@domaine.fr. La réponse sera envoyée à cette adresse.",
     )
-    topic = forms.ChoiceField(label="Sujet", choices=ContactMessage.Topic.choices)
+    # Radios, not a select: the longest subject (« Je suis un professionnel de l'emploi ou de
+    # la formation ») does not fit in a select on a phone (tests/browser/page_checks.js).
+    topic = forms.ChoiceField(
+        label="Sujet", choices=ContactMessage.Topic.choices, widget=forms.RadioSelect
+    )
     message = forms.CharField(
         label="Votre message",
         max_length=5000,

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from mcf.core.sessions import LOGIN_AT
 from mcf.domain.accounts.models import User
 from mcf.domain.accounts.reauthentication import is_recent
+from mcf.domain.accounts.session_lifetime import LOGIN_AT
 
 
 def holder_required(view):

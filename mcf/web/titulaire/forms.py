@@ -49,7 +49,7 @@ class NewPasswordForm(PasswordForm):
             username="",
             email=user.email,
         )
-        super().__init__(*args, identity=identity, **kwargs)
+        super().__init__(*args, identity=identity, account=user, **kwargs)
 
 
 class ChangePasswordForm(NewPasswordForm):

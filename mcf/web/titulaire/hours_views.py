@@ -11,9 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
 
+from mcf.core.numbers import plain_number
 from mcf.domain.hours.ledger import HoursError, enter_dif
-from mcf.domain.hours.models import CPF_CEILING, DIF_MAXIMUM, Counter, Entry
-from mcf.domain.hours.summary import balance_by_year, next_feed_years
+from mcf.domain.hours.models import DIF_MAXIMUM, Counter, Entry
+from mcf.domain.hours.summary import Balances, balance_by_year
 from mcf.domain.idempotency.actions import Result
 from mcf.web.idempotency import Once
 from mcf.web.titulaire.attestation import render_attestation
@@ -34,7 +35,7 @@ class DifForm(DsfrBaseForm):
             "min_value": "Le solde DIF ne peut pas être négatif.",
             "max_value": "Le solde DIF ne peut pas dépasser 999 heures.",
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "mcf-hours-input"}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
 
@@ -57,15 +58,11 @@ def _counter(user) -> Counter:
 @holder_required
 def summary(request):
     """« Synthèse de votre compte »: the page a holder lands on after login."""
-    counter = _counter(request.user)
-    activity_year, feed_year = next_feed_years(timezone.localdate())
     return render(
         request,
         "titulaire/summary.html",
         {
-            "counter": counter,
-            "activity_year": activity_year,
-            "feed_year": feed_year,
+            "balances": Balances.of(_counter(request.user), timezone.localdate()),
             # Dossiers come with their own issue: none can exist yet.
             "open_dossiers": 0,
             "closed_dossiers": 0,
@@ -74,28 +71,40 @@ def summary(request):
 
 
 def _chart(points) -> dict:
-    """Geometry of the SVG chart of the counter over the years (0–160 h scale)."""
-    width, height, left, right, top, bottom = 640, 260, 48, 16, 16, 36
+    """Geometry of the SVG chart of the counter over the years (0–160 h scale).
+
+    Every number is a string written by ``plain_number``: the template would localise a
+    float (« 224,0 »), which SVG does not read.
+    """
+    width, height, left, right, top, bottom = 640, 260, 64, 24, 16, 36
     scale_max = 160
     span = max(len(points) - 1, 1)
+    # One year label in ``every``: at most 8 labels, so that they never overlap (on a
+    # phone too, where the text is larger than the chart's scale: site.css).
+    every = -(-len(points) // 8)
 
-    def x(index: int) -> float:
-        return left + (width - left - right) * (index / span if len(points) > 1 else 0.5)
+    def x(index: int) -> str:
+        return plain_number(
+            left + (width - left - right) * (index / span if len(points) > 1 else 0.5)
+        )
 
-    def y(hours: int) -> float:
-        return top + (height - top - bottom) * (1 - hours / scale_max)
+    def y(hours: int) -> str:
+        return plain_number(top + (height - top - bottom) * (1 - hours / scale_max))
 
     return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right_edge": width - right,
-        "points": " ".join(f"{x(i):.1f},{y(p.balance):.1f}" for i, p in enumerate(points)),
-        "dots": [(x(i), y(p.balance), p) for i, p in enumerate(points)],
+        "width": plain_number(width),
+        "height": plain_number(height),
+        "left": plain_number(left),
+        "right_edge": plain_number(width - right),
+        "points": " ".join(f"{x(i)},{y(p.balance)}" for i, p in enumerate(points)),
+        "dots": [
+            (x(i), y(p.balance), p, i % every == (len(points) - 1) % every)
+            for i, p in enumerate(points)
+        ],
         "line_120": y(120),
         "line_150": y(150),
         "baseline": y(0),
-        "label_y": height - 12,
+        "label_y": plain_number(height - 12),
     }
 
 
@@ -126,12 +135,12 @@ def hours(request):
         "titulaire/hours.html",
         {
             "counter": counter,
+            "balances": Balances.of(counter, timezone.localdate()),
             "form": form,
             "movements": movements,
             "cpf_movements": [m for m in movements if m.account == Entry.Account.CPF],
             "points": points,
             "chart": _chart(points) if points else None,
-            "ceiling": CPF_CEILING,
         },
     )
 

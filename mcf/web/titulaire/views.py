@@ -9,12 +9,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from mcf.core.client_ip import client_ip
-from mcf.domain.accounts.authentication import authenticate_holder, throttle_key
+from mcf.domain.accounts.authentication import authenticate_holder
 from mcf.domain.accounts.password_reset import (
     find_user_for_reset,
     request_password_reset,
     reset_password,
 )
+from mcf.domain.identity.protection import nir_throttle_key
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 from mcf.web.titulaire.decorators import holder_required
@@ -29,7 +30,9 @@ LOGIN_HINT = (
 
 
 def _nir_key(group, request):
-    return throttle_key(request.POST.get("nir", ""))
+    """The « Mot de passe oublié » limit per NIR counts on the login throttle's key: every
+    spelling of one NIR (and of one malformed string) shares it (AUTH-05, AUTH-12)."""
+    return nir_throttle_key(request.POST.get("nir", ""))
 
 
 @never_cache

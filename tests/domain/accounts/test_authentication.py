@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mcf.domain.accounts.authentication import authenticate_holder, delay_after
+from mcf.domain.accounts.authentication import authenticate_holder, delay_after, duration_fr
 from mcf.domain.accounts.models import LoginThrottle
 from tests.factories import NIR_A, PASSWORD, registered_holder
 
@@ -105,3 +105,21 @@ def test_auth03_hash_is_upgraded_at_login_when_parameters_change(holder, setting
     holder.refresh_from_db()
     assert holder.password.startswith("argon2$argon2id$")
     assert "m=65536,t=2,p=1" in holder.password
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0.2, "1 seconde"),
+        (1, "1 seconde"),
+        (2, "2 secondes"),
+        (59, "59 secondes"),
+        (60, "1 minute"),
+        (64, "2 minutes"),  # never shorter than the real wait
+        (240, "4 minutes"),
+        (3600, "1 heure"),
+        (3840, "2 heures"),
+    ],
+)
+def test_waits_are_written_in_french_rounded_up(seconds, text):
+    assert duration_fr(timedelta(seconds=seconds)) == text

@@ -13,16 +13,20 @@ from django.core.exceptions import ValidationError
 from mcf.domain.accounts.password_rules import (
     COMMON_MESSAGE,
     CONTEXT_MESSAGE,
+    CONTEXT_MESSAGE_WITHOUT_NIR,
     PASSWORD_VALIDATORS,
     RULES,
     SEED_RULE_TEXT,
+    UNCHANGED_MESSAGE,
     CommonPasswordsValidator,
     ContextValidator,
     Rule,
     SeedCompositionValidator,
     evaluate,
+    refuse_unchanged_password,
 )
 from mcf.domain.identity.nir import Nir
+from tests.factories import PASSWORD, registered_holder
 
 
 def with_key(prefix13: str) -> str:
@@ -281,6 +285,41 @@ def test_auth02_context_passwords_are_refused_with_one_generic_message(password)
 )
 def test_passwords_without_context_pass(password):
     assert error_codes(context, password, HOLDER) == []
+
+
+PROFESSIONAL = SimpleNamespace(
+    nir=None,
+    username="amandine.martin",
+    first_name="Amandine",
+    last_name="Martin",
+    email="a.martin@opca.example",
+)
+
+
+@pytest.mark.parametrize("password", ["Amandine2026!x", "Xy!amandine.martin9", "Xy!martin.2026"])
+def test_auth02_a_professional_is_told_about_the_identifier_never_a_nir(password):
+    """Professionals log in with an identifier and have no NIR (issue 12, item 16)."""
+    assert messages(context, password, PROFESSIONAL) == [CONTEXT_MESSAGE_WITHOUT_NIR]
+    assert "Sécurité sociale" not in CONTEXT_MESSAGE_WITHOUT_NIR
+    assert "identifiant" in CONTEXT_MESSAGE_WITHOUT_NIR
+
+
+def test_auth02_the_identifier_is_part_of_the_context():
+    operator = SimpleNamespace(username="gestionnaire.zorglub")
+
+    assert error_codes(context, "Zorglub!2026x", operator) == ["password_too_personal"]
+    assert error_codes(context, "Xy!Gestionnaire2026", operator) == ["password_too_personal"]
+
+
+@pytest.mark.django_db
+def test_the_current_password_is_refused_as_a_new_one():
+    holder = registered_holder()
+    with pytest.raises(ValidationError) as refused:
+        refuse_unchanged_password(holder, PASSWORD)
+    assert refused.value.messages == [UNCHANGED_MESSAGE]
+    assert refused.value.error_list[0].code == "password_unchanged"
+    refuse_unchanged_password(holder, PASSWORD + "x")
+    refuse_unchanged_password(SimpleNamespace(password=""), PASSWORD)  # registration
 
 
 def test_month_abbreviations_of_three_letters_or_more():

@@ -1,6 +1,8 @@
 """AUTH-08: test mode (answer PASSED) cannot reach production unnoticed."""
 
 import logging
+import runpy
+from pathlib import Path
 
 from django.apps import apps
 from django.core.checks import run_checks
@@ -30,16 +32,23 @@ def test_check_only_runs_with_deploy_checks(settings):
     assert [m for m in run_checks() if m.id == "antibot.E001"] == []
 
 
-def test_startup_warns_when_test_mode_is_on(settings, caplog):
+def _gunicorn_ready() -> None:
+    """gunicorn.conf.py's ``when_ready`` hook, as the master calls it once serving."""
+    config = runpy.run_path(str(Path(__file__).resolve().parents[3] / "gunicorn.conf.py"))
+    config["when_ready"](None)
+
+
+def test_the_web_server_warns_once_when_test_mode_is_on(settings, caplog):
     settings.CAPTCHA_TEST_MODE = True
     with caplog.at_level(logging.WARNING, logger="mcf.domain.antibot"):
-        apps.get_app_config("antibot").ready()
+        apps.get_app_config("antibot").ready()  # every process: silent
+        _gunicorn_ready()
     records = [r for r in caplog.records if r.name == "mcf.domain.antibot"]
     assert [(r.levelno, r.getMessage()) for r in records] == [(logging.WARNING, TEST_MODE_WARNING)]
 
 
-def test_startup_is_silent_when_test_mode_is_off(settings, caplog):
+def test_the_web_server_is_silent_when_test_mode_is_off(settings, caplog):
     settings.CAPTCHA_TEST_MODE = False
     with caplog.at_level(logging.DEBUG, logger="mcf.domain.antibot"):
-        apps.get_app_config("antibot").ready()
+        _gunicorn_ready()
     assert [r for r in caplog.records if r.name == "mcf.domain.antibot"] == []

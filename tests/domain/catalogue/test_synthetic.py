@@ -176,3 +176,21 @@ def test_the_command_prints_its_figures_and_rebuilds_the_index_once(catalogue, m
     assert calls == [1]
     assert Offer.objects.count() == 50
     assert Commune.objects.filter(offers__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    "text", ["", "permis", "anglais", "excel", "caces", "cléa", "vae", "comptabilité", "sst"]
+)
+def test_a_page_of_results_never_shows_one_title_twice(catalogue, text):
+    """A page of « permis » showed « Permis B — forfait 20 heures de conduite » five times:
+    the titles of one certification's offers vary with the place, the way à distance, the
+    organisme and a rhythm."""
+    from mcf.domain.catalogue.search import SearchCriteria, search
+
+    for page in (1, 2, 3):
+        titles = [hit.offer.title for hit in search(SearchCriteria(text=text, page=page)).hits]
+        repeated = {title for title, count in Counter(titles).items() if count > 1}
+        assert not repeated, f"« {text} », page {page}: {repeated}"
+    # One organisme's offers of one certification in one commune differ too.
+    same = Offer.objects.values("organisme", "certification", "commune", "title")
+    assert same.annotate(n=Count("id")).filter(n__gt=1).count() == 0

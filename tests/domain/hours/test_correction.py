@@ -84,7 +84,17 @@ def test_refused_corrections_change_nothing(operator, balance, reserved, hours, 
 
 @pytest.mark.parametrize(
     "reason",
-    ["", "   \n ", "x" * 201, f"Erreur sur le NIR {NIR_A}", "NIR 1 85 05 78 006 084 91 erroné"],
+    [
+        "",
+        "   \n ",
+        "x" * 201,
+        f"Erreur sur le NIR {NIR_A}",
+        "NIR 1 85 05 78 006 084 91 erroné",
+        # Spelled as the login reads it (issue 12): full-width, Unicode dashes, lower case.
+        "NIR １８５０５７８００６０８４９１",
+        "NIR 1\u201085\u201305\u221278\u2014006\u2009084 91",
+        "NIR 2 90 10 2a 123 123 54",
+    ],
 )
 def test_the_reason_is_mandatory_short_and_without_nir(operator, reason):
     """PRIV-02: the holder reads the reason; a NIR typed in it is refused."""

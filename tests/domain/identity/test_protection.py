@@ -15,6 +15,7 @@ from mcf.domain.identity.protection import (
     EncryptedTextField,
     decrypt,
     encrypt,
+    keyed_hasher,
     nir_lookup_hash,
     reencrypt,
 )
@@ -53,6 +54,17 @@ def test_lookup_hash_reads_strings_through_nir_parse():
     with pytest.raises(NirError) as error:
         nir_lookup_hash("295109912611199")
     assert error.value.code == "key"
+
+
+@pytest.mark.parametrize("key", ["k", "x" * 64, "y" * 65, "z" * 200, b"\xff" * 70])
+@pytest.mark.parametrize("text", [NIR, "", "login:1850578006084", "login:identifiant:é"])
+def test_the_precomputed_keyed_hash_is_the_standard_hmac_for_any_key_length(text, key):
+    """The feed's millions of lines and the lookup hash share ``keyed_hasher``, an HMAC
+    whose key blocks are hashed once: it must be RFC 2104's, for any key length."""
+    key_bytes = key if isinstance(key, bytes) else key.encode()
+    expected = hmac.new(key_bytes, text.encode(), hashlib.sha256).hexdigest()
+
+    assert keyed_hasher(key)(text) == expected
 
 
 def test_lookup_hash_without_key_is_a_configuration_error(settings):

@@ -104,7 +104,7 @@ def test_rel05_committed_mail_is_delivered_once_by_the_worker(queue_mail, worker
     assert sent.from_email == settings.DEFAULT_FROM_EMAIL
     assert sent.subject == email.subject
     assert sent.body == email.body
-    assert "Alice Martin" in sent.body
+    assert "(sujet : Mes heures CPF ou DIF)" in sent.body
     email.refresh_from_db()
     assert email.status == OutboxEmail.Status.SENT
     assert email.sent_at is not None

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from mcf.domain.accounts.models import LoginThrottle, User
+from mcf.domain.accounts.password_rules import UNCHANGED_MESSAGE
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.organisations.actions import (
     EMAIL_ALREADY_USED,
-    SAME_AS_PROVISIONAL,
     change_provisional_password,
     create_gestionnaire,
     generate_provisional_password,
@@ -188,7 +188,7 @@ def test_the_new_password_differs_from_the_provisional_one():
     account = new_organisation()
     with pytest.raises(ValidationError) as error:
         change_provisional_password(account.user, account.provisional_password)
-    assert error.value.messages == [SAME_AS_PROVISIONAL]
+    assert error.value.messages == [UNCHANGED_MESSAGE]
 
 
 def test_an_address_is_used_once_in_an_organisation():

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mcf.domain.accounts.authentication import throttle_key
 from mcf.domain.accounts.models import LoginThrottle, User
+from mcf.domain.identity.protection import nir_throttle_key
 from mcf.domain.organisations.authentication import (
     authenticate_professional,
     authenticate_username,
@@ -83,5 +83,5 @@ def test_counters_reset_24_hours_after_the_last_failure(admin, time_machine):
 
 
 def test_usernames_and_nirs_never_share_a_counter():
-    assert username_throttle_key(NIR_A) != throttle_key(NIR_A)
+    assert username_throttle_key(NIR_A) != nir_throttle_key(NIR_A)
     assert username_throttle_key("Jean.Dupont") == username_throttle_key("jean.dupont")

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from mcf.domain.catalogue.models import Commune, Offer, Session
 from tests.domain.catalogue import builders as b
-from tests.factories import NIR_A, PASSWORD, registered_holder
+from tests.factories import registered_holder
 
 
 @dataclass
@@ -125,14 +124,3 @@ def session(offer: Offer, start_in_days: int, end_in_days: int) -> Session:
 @pytest.fixture
 def holder(db):
     return registered_holder()
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    assert client.login(username=NIR_A, password=PASSWORD) or _force(client, user)
-    return client
-
-
-def _force(client: Client, user) -> bool:
-    client.force_login(user)
-    return True

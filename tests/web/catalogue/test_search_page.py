@@ -136,19 +136,42 @@ def test_distance_sort_around_a_commune(client, catalogue):
     assert titles(html) == {"Anglais professionnel", "Opérateur régleur en usinage"}
 
 
+def facet_labels(html: str) -> dict[str, str]:
+    """Each filter's label as a screen reader reads it (its text, tags removed)."""
+    return {
+        target: unescape(re.sub(r"<[^>]+>", "", text))
+        for target, text in re.findall(
+            r'<label class="fr-label" for="(filtre-[^"]+)">(.*?)</label>', html
+        )
+    }
+
+
 def test_facets_show_counts_and_keep_ticked_values(client, catalogue):
     _, html = get(client)
-    assert re.search(
-        r'value="RNCP" id="filtre-type-RNCP">\s*<label[^>]*>[^<]*<span[^>]*>\(2\)', html
-    )
+    assert facet_labels(html)["filtre-type-RNCP"] == "RNCP (titre ou diplôme) (2 formations)"
     _, html = get(client, type="CQP")
     assert re.search(r'value="CQP" id="filtre-type-CQP" checked>', html)
+
+
+def test_every_facet_count_is_read_apart_from_its_name(client, catalogue):
+    """« Accompagnement VAE(29) » was read as one word: a space and « formations » now
+    separate the name and the count, and they are one inline run of the label (DSFR's
+    labels are flex boxes, where a space between a text and an element would collapse:
+    the browser test measures the rendered gap)."""
+    _, html = get(client)
+    labels = facet_labels(html)
+    assert len(labels) > 5
+    for target, text in labels.items():
+        if target.endswith("-toutes"):
+            continue
+        assert re.fullmatch(r"\S.*\S \(\d+ formations?\)", text), text
+    assert re.search(r'<label class="fr-label" for="filtre-type-RS"><span>[^<]+<span', html)
 
 
 def test_the_region_facet_is_a_single_choice_with_counts(client, catalogue):
     _, html = get(client)
     assert re.search(r'type="radio" name="region" value="53" id="filtre-region-53">', html)
-    assert re.search(r'for="filtre-region-53">Bretagne <span[^>]*>\(3\)', html)
+    assert facet_labels(html)["filtre-region-53"] == "Bretagne (3 formations)"
     _, html = get(client, region="84")
     assert 'value="84" id="filtre-region-84" checked>' in html
     _, html = get(client, region="<x>")
@@ -200,6 +223,10 @@ def test_bad_input_gives_a_french_message_next_to_the_field_and_keeps_what_was_t
     assert "Votre recherche n'a pas été lancée" in text
     assert message in text
     assert f'href="#{field_id}"' in html  # the summary links to the field
+    # ... from the top of the form, before its first field (DSFR's forms; it sat below).
+    form = html.index('id="recherche-formations"')
+    first_field = form + re.search(r"<(input|select|textarea)[\s>]", html[form:]).start()
+    assert form < html.index('id="erreurs-recherche"') < first_field
     if kept is not None:
         assert f'value="{kept}"' in html
     assert "formations trouvées" not in html

@@ -1,5 +1,6 @@
 """Espace professionnel login: identifier + password, then TOTP (AUTH-04, 05, 15)."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -110,6 +111,20 @@ def test_throttling_follows_the_holders_rules(admin, now, time_machine):
     assert LoginThrottle.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "spelling", ["ａｍａｎｄｉｎｅ．ｍａｒｔｉｎ", "\u00a0Amandine.MARTIN\u3000"]
+)
+def test_every_spelling_of_the_identifier_shares_the_throttle(admin, now, spelling):
+    """AUTH-05: an identifier typed in full-width letters or capitals reaches the account
+    (NFKC, as Django's login form) and so must count on the same delay."""
+    assert password_step(Client(), spelling)["Location"] == VERIFY
+    for _ in range(5):
+        password_step(Client(), password=WRONG)
+    client = Client()
+    assert FAILED in password_step(client, spelling).content.decode()
+    assert LoginThrottle.objects.get().refused == 1
+
+
 def test_password_alone_opens_nothing(admin, client):
     """AUTH-15: right password, no code yet: no Django login, no professional URL."""
     response = password_step(client)
@@ -157,6 +172,41 @@ def test_wrong_or_replayed_code_is_refused(admin, client, now, time_machine):
     other = Client()
     password_step(other)
     assert CODE_FAILED in other.post(VERIFY, {"code": code}).content.decode()
+
+
+def page_text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def test_a_right_code_typed_just_after_a_wrong_one_is_explained(admin, client, now, time_machine):
+    """Issue 12: django-otp refuses every code for 1, 2, 4… s after a wrong one; the page
+    said « Code incorrect » for the right code. It now says to wait, and how long."""
+    _, device = admin
+    password_step(client)
+    time_machine.move_to(now + timedelta(seconds=30), tick=False)
+    wrong = page_text(client.post(VERIFY, {"code": wrong_code_for(device)}))
+    assert CODE_FAILED in wrong
+    assert "attendez 1 seconde avant d'en saisir un autre" in wrong
+    right_too_soon = page_text(client.post(VERIFY, {"code": code_for(device)}))
+    assert "Ce code n'a pas été vérifié" in right_too_soon
+    assert "Attendez 1 seconde, puis" in right_too_soon
+    assert CODE_FAILED not in right_too_soon
+    time_machine.move_to(now + timedelta(seconds=31), tick=False)
+    second_wrong = page_text(client.post(VERIFY, {"code": wrong_code_for(device)}))
+    assert "attendez 2 secondes" in second_wrong
+    time_machine.move_to(now + timedelta(seconds=33), tick=False)
+    assert client.post(VERIFY, {"code": code_for(device)})["Location"] == HOME
+
+
+def test_the_enrolment_code_explains_the_wait_too(client, now, time_machine):
+    account = new_organisation()
+    password_step(client, password=account.provisional_password)
+    client.get(ENROL)
+    device = TOTPDevice.objects.get(user=account.user)
+    assert "attendez 1 seconde" in page_text(client.post(ENROL, {"code": wrong_code_for(device)}))
+    assert "Ce code n'a pas été vérifié" in page_text(
+        client.post(ENROL, {"code": code_for(device)})
+    )
 
 
 def test_code_step_expires(admin, client, now, time_machine):
@@ -209,7 +259,7 @@ def test_first_login_enrols_then_forces_the_password_change(client, now, time_ma
             "password_confirmation": account.provisional_password,
         },
     )
-    assert "différent du mot de passe provisoire" in same.content.decode()
+    assert "différent du mot de passe actuel" in same.content.decode()
     done = client.post(CHANGE, {"password": PRO_PASSWORD, "password_confirmation": PRO_PASSWORD})
     assert done["Location"] == HOME
     assert client.get(HOME).status_code == 200  # the session survived its password change

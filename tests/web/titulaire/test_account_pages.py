@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -9,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mcf.domain.accounts.models import UserSession
+from mcf.domain.accounts.password_rules import UNCHANGED_MESSAGE
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.models import OutboxEmail
@@ -22,6 +24,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def holder():
     return registered_holder()
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1"
+)
+WINDOWS_EDGE = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
+)
 
 
 def logged_in(user_agent="Navigateur A") -> Client:
@@ -89,13 +101,31 @@ def test_auth13_password_change_needs_the_current_password_and_ends_other_sessio
     assert JournalEntry.objects.filter(holder=holder, action=Action.PASSWORD_CHANGED).exists()
 
 
+def test_auth13_the_current_password_is_refused_as_the_new_one(holder):
+    """Issue 12: « changing » the password to the same one was accepted (mail sent, other
+    sessions ended, nothing changed)."""
+    other = logged_in("Navigateur B")
+    client = logged_in("Navigateur A")
+    same = client.post(
+        "/titulaire/mot-de-passe/",
+        {"current_password": PASSWORD, "password": PASSWORD, "password_confirmation": PASSWORD},
+    )
+    assert same.status_code == 200
+    assert UNCHANGED_MESSAGE in same.content.decode()
+    assert other.get("/titulaire/").status_code == 200  # nothing happened
+    assert not OutboxEmail.objects.filter(kind="mot_de_passe_modifie").exists()
+
+
 def test_sess05_holder_sees_and_ends_another_session(holder):
-    phone = logged_in("Téléphone")
-    laptop = logged_in("Ordinateur")
-    page = laptop.get("/titulaire/sessions/").content.decode()
-    assert "Téléphone" in page
+    phone = logged_in(IPHONE)
+    laptop = logged_in(WINDOWS_EDGE)
+    page = unescape(laptop.get("/titulaire/sessions/").content.decode())
+    # The browsers' names, never the raw User-Agent strings.
+    assert "Safari sur iPhone" in page
+    assert "Edge sur Windows" in page
+    assert "Mozilla/5.0" not in page
     assert "Cette session (cet appareil)" in page
-    phone_record = UserSession.objects.get(user_agent="Téléphone")
+    phone_record = UserSession.objects.get(user_agent=IPHONE)
     submit(
         laptop, "/titulaire/sessions/", {"session": phone_record.pk}, "/titulaire/sessions/fermer/"
     )

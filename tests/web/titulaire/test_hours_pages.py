@@ -2,17 +2,21 @@
 
 import re
 from html import unescape
+from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
 
-from mcf.domain.hours.ledger import credit_feed, enter_dif
+from mcf.domain.accounts.models import User
+from mcf.domain.hours.ledger import correct_cpf, credit_feed, enter_dif
 from mcf.domain.hours.models import Counter, Entry
 from mcf.web.idempotency import FIELD
 from tests.factories import NIR_A, PASSWORD, registered_holder
 from tests.web.keys import key_for, submit
+from tests.web.test_numbers_in_markup import number_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -178,11 +182,106 @@ def test_attestation_pdf_holds_balances_movements_and_a_masked_nir(client, holde
     response = client.get("/titulaire/compte-d-heures/attestation.pdf")
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    body = response.content.decode("latin-1")
+    body = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
     assert "Attestation de droits" in body
-    assert "Heures CPF : 24 h" in body
-    assert "Heures DIF : 45 h" in body
-    assert "Alimentation au titre de l'activit" in body
+    assert "Heures CPF 24 h" in body
+    assert "Heures DIF 45 h" in body
+    assert "Alimentation au titre de l'activité 2015" in body
     assert NIR_A not in body
-    assert "1 85 " in body  # the masked NIR: sex and year only
+    assert "1 85 •• •• ••• ••• " in body  # the masked NIR: sex, year and key only
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("years", [1, 2, 8, 9, 30])
+def test_chart_coordinates_are_plain_numbers_and_years_never_crowd(client, holder, years):
+    """SVG reads « 224.0 », not the « 224,0 » a French template writes for a float; with
+    many years, one label in two (or three…) so that at most eight share the axis."""
+    for year in range(1990, 1990 + years):
+        feed(holder, year, 5)
+    page = client.get("/titulaire/compte-d-heures/").content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert not number_errors(svg + "</svg>")
+    labels = re.findall(r'text-anchor="middle">(\d{4})</text>', svg)
+    assert len(re.findall(r"<circle", svg)) == years
+    assert 1 <= len(labels) <= 8
+    assert labels[-1] == str(1990 + years - 1)  # the latest year is always named
+
+
+def summary_figures(page: str) -> dict:
+    """What the synthèse says of the balances (None: « – », not fed / not entered)."""
+    cpf = re.search(r"(\d+) h disponibles", page)
+    dif = re.search(r"(\d+) h de DIF disponibles", page)
+    assert bool(cpf) != ("ne sera alimenté qu'à partir du mois de Mars" in page), page
+    assert bool(dif) != ("Heures DIF non renseignées" in page), page
+    return {
+        "cpf_available": cpf and int(cpf.group(1)),
+        "dif_available": dif and int(dif.group(1)),
+    }
+
+
+def hours_figures(page: str) -> dict:
+    """What « Mon compte d'heures » says of them: its table (a column per counter, a row
+    per figure), and its chart's last point."""
+    table = page.partition("Heures disponibles et réservées")[2].partition("Mouvements")[0]
+    assert table.startswith(" CPF (plafond 150 h) DIF Disponibles "), table
+    available = table.partition("Disponibles ")[2].partition(" Réservées pour un dossier")[0]
+    cpf = None if available.startswith("Pas encore alimenté") else int(available.split()[0])
+    dif = None if available.endswith("Non renseigné") else int(available.split()[-2])
+    if cpf is not None:
+        balance = int(table.partition(" Solde ")[2].split()[0])
+        chart = re.findall(r"\d{4} -?\d+ h (\d+) h", page.partition("Données du graphique")[2])
+        assert chart and int(chart[-1]) == balance, "the chart ends elsewhere"
+    return {"cpf_available": cpf, "dif_available": dif}
+
+
+def test_the_synthese_and_the_hours_page_show_the_same_balances(client, holder):
+    """After each kind of ledger movement, both pages read the same figures (Balances):
+    a correction of a counter never fed made the synthèse say « – » and « ne sera alimenté
+    qu'à partir de Mars » while « Mon compte d'heures » said 24 h."""
+    operator = User.objects.create_user(username="operatrice", password="x")
+    counter = Counter.objects.get(holder=holder)
+
+    def correct(hours, reason, year=None):
+        return lambda: correct_cpf(
+            counter.pk, hours=hours, reason=reason, operator=operator, year=year
+        )
+
+    movements = [
+        ("nothing yet", lambda: None),
+        ("a correction, never fed", correct(24, "Oubli")),
+        ("the correction undone", correct(-24, "Erreur")),
+        ("a yearly feed", lambda: feed(holder, 2015, 24)),
+        ("a correction of a year", correct(-4, "DADS rectifiée", 2015)),
+        ("a correction of no year", correct(7, "Rattrapage")),
+        ("a DIF entry", lambda: enter_dif(holder, 45)),
+        ("a DIF entry at 0", lambda: enter_dif(holder, 0)),
+    ]
+    seen = []
+    for name, move in movements:
+        move()
+        shown = summary_figures(text(client.get("/titulaire/")))
+        assert shown == hours_figures(text(client.get("/titulaire/compte-d-heures/"))), name
+        seen.append(shown)
+    assert seen[0] == {"cpf_available": None, "dif_available": None}
+    assert seen[1]["cpf_available"] == 24
+    assert seen[2]["cpf_available"] == 0  # moved, so no longer « not fed yet »
+    assert seen[-1] == {"cpf_available": 27, "dif_available": 0}
+
+
+@pytest.mark.parametrize("value", [None, "1000"], ids=["empty", "error"])
+def test_dif_field_is_a_dsfr_input_with_its_unit(client, value):
+    """The DIF box had a class of its own, so django-dsfr gave it no `fr-input`: no border,
+    no background, a floating « h ». It is a DSFR input with the unit as an addon."""
+    if value is None:
+        page = client.get("/titulaire/compte-d-heures/").content.decode()
+    else:
+        page = client.post("/titulaire/compte-d-heures/", {"hours": value}).content.decode()
+    wrap = re.search(r'<div class="fr-input-wrap fr-input-wrap--addon">(.*?)</div>', page, re.S)
+    assert wrap, "no DSFR input wrap"
+    field = re.search(r'<input type="number" name="hours"[^>]*>', wrap.group(1)).group(0)
+    assert 'class="fr-input"' in field
+    assert '<span class="mcf-unit-field__unit" aria-hidden="true">h</span>' in wrap.group(1)
+    assert 'aria-describedby="id_hours_helptext"' in field or value
+    if value:
+        assert 'aria-invalid="true"' in field
+        assert "fr-input-group--error" in page

@@ -223,7 +223,7 @@ def test_ten_concurrent_copies_of_step_3_send_one_mail():
 
 # --- every form of the holder space -----------------------------------------------------
 
-# Forms whose second submission has no second effect by nature (docs/decisions/0010).
+# Forms whose second submission has no second effect by nature (docs/decisions/0013).
 NATURALLY_IDEMPOTENT = {
     "titulaire:login",
     "titulaire:logout",

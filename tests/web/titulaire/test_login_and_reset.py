@@ -1,13 +1,25 @@
 """Espace Titulaire: login page, logout, « Mot de passe oublié » (AUTH-04, 05, 12, SESS-01/04)."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from mcf.domain.accounts.models import LoginThrottle
+from mcf.domain.accounts.password_rules import UNCHANGED_MESSAGE
+from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.models import OutboxEmail
-from tests.factories import NIR_A, PASSWORD, registered_holder
+from tests.factories import (
+    NIR_A,
+    PASSWORD,
+    nir_with_key,
+    registered_holder,
+    run_password_reset_requests,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -92,11 +104,47 @@ def test_auth12_reset_request_answers_the_same_whether_the_account_exists(holder
     unknown = Client().post(
         "/titulaire/mot-de-passe-oublie/", {"nir": "299999999999999"}, follow=True
     )
+    run_password_reset_requests()
     assert normalised(known) == normalised(unknown)
     assert OutboxEmail.objects.filter(kind="mot_de_passe_oublie").count() == 1
 
 
+def _statements(nir: str) -> list[str]:
+    """The database statements of one reset request, values blanked."""
+    with CaptureQueriesContext(connection) as queries:
+        Client().post("/titulaire/mot-de-passe-oublie/", {"nir": nir})
+    blanked = (re.sub(r"'[^']*'|\b\d+(\.\d+)?\b|%s|\?", "_", q["sql"]) for q in queries)
+    return [statement for statement in blanked if "django_session" not in statement]
+
+
+@pytest.mark.usefixtures("still_clock")
+def test_auth12_a_reset_request_does_the_same_work_whatever_the_nir(holder, settings):
+    """Issue 12: the known NIR's request wrote the outbox and the history itself (3 ms
+    slower); a malformed one did no lookup (9 ms faster). Every request now enqueues the
+    same task; the worker does the lookup and the mail (timing: test_reset_timing.py)."""
+    settings.RATELIMIT_ENABLE = False
+    known = _statements(NIR_A)
+    assert _statements(nir_with_key("2900575056123")) == known  # valid, no account
+    assert _statements("299999999999999") == known  # wrong key
+    assert _statements(NIR_A_SPELLINGS[0]) == known
+    assert _statements("12 34 5") == known
+    assert not OutboxEmail.objects.filter(kind="mot_de_passe_oublie").exists()
+    assert not JournalEntry.objects.filter(action=Action.PASSWORD_RESET_REQUESTED).exists()
+    run_password_reset_requests()
+    # Two requests named the holder (ASCII and full-width spellings): two links.
+    assert OutboxEmail.objects.filter(kind="mot_de_passe_oublie", to=holder.email).count() == 2
+    assert JournalEntry.objects.filter(action=Action.PASSWORD_RESET_REQUESTED).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)  # the worker opens its own transactions
+def test_auth12_the_worker_sends_the_reset_link(holder):
+    Client().post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A})
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    assert OutboxEmail.objects.get(kind="mot_de_passe_oublie").to == holder.email
+
+
 def _reset_link() -> str:
+    run_password_reset_requests()
     body = OutboxEmail.objects.filter(kind="mot_de_passe_oublie").latest("created_at").body
     return re.search(r"https?://[^/]+(/titulaire/mot-de-passe-oublie/\S+/)", body).group(1)
 
@@ -125,6 +173,16 @@ def test_auth12_reset_link_sets_a_new_password_once_ends_sessions_and_clears_the
     assert OutboxEmail.objects.filter(kind="mot_de_passe_modifie").count() == 1
 
 
+def test_auth12_a_reset_to_the_current_password_is_refused(holder):
+    Client().post("/titulaire/mot-de-passe-oublie/", {"nir": NIR_A})
+    link = _reset_link()
+    same = Client().post(link, {"password": PASSWORD, "password_confirmation": PASSWORD})
+    assert same.status_code == 200
+    assert UNCHANGED_MESSAGE in same.content.decode()
+    assert not OutboxEmail.objects.filter(kind="mot_de_passe_modifie").exists()
+    assert Client().get(link).status_code == 200  # the link still works
+
+
 @pytest.mark.usefixtures("still_clock")
 def test_auth12_reset_requests_are_throttled_per_account():
     for _ in range(3):
@@ -133,6 +191,50 @@ def test_auth12_reset_requests_are_throttled_per_account():
         "/titulaire/mot-de-passe-oublie/", {"nir": "1 85 05 78 006 084 91"}
     )
     assert response.status_code == 429
+
+
+# The holder's NIR (NIR_A) as people type or paste it: full-width digits (Asian input
+# methods), Unicode dashes and minus sign, no-break and thin spaces, dots, superscripts.
+NIR_A_SPELLINGS = [
+    "１８５０５７８００６０８４９１",
+    "1\u201085\u201105\u201278\u2013006\u2014084\u221291",
+    "1\u00a085\u202f05\u200978 006.084.91",
+    "¹ 85 05 78 006 084 9¹",
+    "１ ８５–05.78\u00a0006\u2212084 ９１",
+]
+
+
+@pytest.mark.parametrize("spelling", NIR_A_SPELLINGS)
+@pytest.mark.usefixtures("still_clock")
+def test_auth05_failures_in_ascii_throttle_the_right_password_in_any_spelling(holder, spelling):
+    """Issue 12: the throttle's key was normalised apart from the NIR, so a full-width or
+    dashed spelling logged in with a fresh counter right after 5 failures."""
+    assert login(Client(), nir=spelling)["Location"] == "/titulaire/"  # it is the account
+    for _ in range(5):
+        login(Client(), NIR_A, "Mauvais-mot-2026")
+
+    refused = login(Client(), nir=spelling)
+
+    assert refused.status_code == 200
+    assert FAILED in refused.content.decode()
+    assert LoginThrottle.objects.get().refused == 1
+
+
+@pytest.mark.usefixtures("still_clock")
+def test_auth12_the_reset_limit_per_account_is_shared_by_every_spelling(holder):
+    """Issue 12: 33 reset mails to one holder in a minute, 3 per spelling of the NIR."""
+    for number, spelling in enumerate(NIR_A_SPELLINGS[:3]):
+        response = Client(REMOTE_ADDR=f"127.0.0.{10 + number}").post(
+            "/titulaire/mot-de-passe-oublie/", {"nir": spelling}
+        )
+        assert response.status_code == 302
+    for number, spelling in enumerate([NIR_A, *NIR_A_SPELLINGS[3:]]):
+        response = Client(REMOTE_ADDR=f"127.0.0.{20 + number}").post(
+            "/titulaire/mot-de-passe-oublie/", {"nir": spelling}
+        )
+        assert response.status_code == 429, spelling
+    run_password_reset_requests()
+    assert OutboxEmail.objects.filter(kind="mot_de_passe_oublie").count() == 3
 
 
 @pytest.mark.usefixtures("still_clock")

@@ -81,11 +81,7 @@ def test_login_page_shows_the_seed_labels(client):
 def test_each_step_shows_the_stepper_and_its_tutorial(client):
     step1 = text(client.get("/titulaire/inscription/"))
     for label in [
-        "1",
-        "Valider les CGU",
-        "S'inscrire",
-        "Saisir son mot de passe",
-        "Valider son inscription",
+        "Étape 1 sur 4 Valider les CGU Étape suivante : S'inscrire",
         "Tutoriel : Inscription",
         "Merci de valider les Conditions Générales d'Utilisation afin de pouvoir "
         "poursuivre votre inscription.",
@@ -124,6 +120,40 @@ def test_each_step_shows_the_stepper_and_its_tutorial(client):
         "Un mot de passe vous est demandé avant validation de votre inscription.",
     ]:
         assert label in step3, label
+
+
+def stepper(response) -> str:
+    """The text of the page's DSFR stepper, and it alone: no list of our own beside it."""
+    page = response.content.decode()
+    assert page.count('class="fr-stepper"') == 1
+    block = page[page.index('<div class="fr-stepper">') :]
+    block = block[: block.index('<div class="fr-grid-row')]
+    assert "<ol" not in block and "<ul" not in block  # DSFR draws the steps itself
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", block)).split())
+
+
+def test_each_step_has_the_dsfr_stepper_with_the_seeds_labels(client):
+    """« 1. ① Valider les CGU2. ② S'inscrire3. … »: our list of the four steps, under the
+    DSFR stepper, had numbers of its own on top of DSFR's list counters, and its labels ran
+    together. Each step now shows DSFR's stepper alone: « Étape n sur 4 », the step's title
+    and the next one, with the seed's four labels."""
+    assert stepper(client.get("/titulaire/inscription/")) == (
+        "Étape 1 sur 4 Valider les CGU Étape suivante : S'inscrire"
+    )
+    accept_cgu(client)
+    assert stepper(client.get("/titulaire/inscription/identite/")) == (
+        "Étape 2 sur 4 S'inscrire Étape suivante : Saisir son mot de passe"
+    )
+    fill_identity(client)
+    assert stepper(client.get("/titulaire/inscription/mot-de-passe/")) == (
+        "Étape 3 sur 4 Saisir son mot de passe Étape suivante : Valider son inscription"
+    )
+    done = client.post(
+        "/titulaire/inscription/mot-de-passe/",
+        {"password": PASSWORD, "password_confirmation": PASSWORD},
+        follow=True,
+    )
+    assert stepper(done) == "Étape 4 sur 4 Valider son inscription"
 
 
 def test_the_whole_journey_then_activation(client):

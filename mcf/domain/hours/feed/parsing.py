@@ -12,31 +12,31 @@ stays flat whatever the file size.
 
 Speed: most lines are well-formed. A stream is read by blocks of about a million characters,
 in which one regular expression finds the canonical lines (no Python-level split of them);
-each then gets a strict fast check (valid year, 14-digit SIRET already seen valid, NIR key).
+each then gets a strict fast check (valid year, 14-digit SIRET already seen valid, NIR key:
+``fast_nir_value`` and ``key_matches`` of the identity package).
 The lines between them, and any iterable of lines, go one by one through the same fast
 check; only a line failing it is examined by the complete rules (``Nir.parse``, ``stdnum.fr.siret``,
 lenient spacing), which either accept it after normalisation or explain the refusal. The
 fast NIR check accepts a subset of what ``Nir.parse`` accepts, with the same canonical value
-(tested by a Hypothesis property).
+(tested by a Hypothesis property); the NIR is hashed by the identity package's
+``keyed_hasher``, the very function behind ``nir_lookup_hash``.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import IO
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.fr import siret as stdnum_siret
 
 from mcf.core.digits import is_ascii_digits
-from mcf.domain.identity.nir import Nir, NirError
+from mcf.domain.identity.nir import FAST_PATTERN, Nir, NirError, fast_nir_value, key_matches
+from mcf.domain.identity.protection import keyed_hasher
 
 HEADER = (
     "annee",
@@ -54,7 +54,6 @@ FIRST_YEAR = 2015  # the CPF replaced the DIF on 1 January 2015
 # Up to 4 digits before and 4 after the decimal separator: a year has at most 8 784 hours.
 _NUMBER = re.compile(r"[0-9]{1,4}(?:[.,][0-9]{1,4})?")
 _SIGNED_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
-_FAST_NIR = re.compile(r"[12][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{8}")
 _FAST_SIRET = re.compile(r"[0-9]{14}")
 _SPACES = re.compile(r"\s+")  # incl. non-breaking spaces used as thousands separators
 _SIRET_CACHE_SIZE = 100_000
@@ -83,55 +82,6 @@ class FeedFormatError(ValueError):
         self.message = message
 
 
-def nir_hasher(key: str | bytes | None = None) -> Callable[[str], str]:
-    """``nir_lookup_hash`` of a canonical NIR value, faster for millions of lines.
-
-    The same HMAC-SHA256 (RFC 2104) with the same key (``settings.NIR_HASH_KEY`` unless
-    given), whose two padded key blocks are hashed once instead of once per NIR (a test
-    compares it with ``nir_lookup_hash``).
-    """
-    if key is None:
-        key = getattr(settings, "NIR_HASH_KEY", "")
-    if not key:
-        raise ImproperlyConfigured("NIR_HASH_KEY is not set.")
-    key_bytes = key if isinstance(key, bytes) else key.encode()
-    block = hashlib.sha256().block_size
-    if len(key_bytes) > block:
-        key_bytes = hashlib.sha256(key_bytes).digest()
-    key_bytes = key_bytes.ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key_bytes))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key_bytes))
-    inner_copy, outer_copy = inner.copy, outer.copy
-
-    def lookup_hash(value: str) -> str:
-        digest = inner_copy()
-        digest.update(value.encode("ascii"))
-        result = outer_copy()
-        result.update(digest.digest())
-        return result.hexdigest()
-
-    return lookup_hash
-
-
-def fast_nir(raw: str) -> str | None:
-    """The canonical value if ``raw`` is already a canonical, definitive NIR with a valid key.
-
-    ``None`` means "not sure": ask ``Nir.parse`` (which knows separators, lower case…).
-    """
-    return raw if _FAST_NIR.fullmatch(raw) and _nir_key_matches(raw) else None
-
-
-def _nir_key_matches(nir: str) -> bool:
-    """The key of a NIR already shaped like ``_FAST_NIR`` (Corsica: 2A → 19, 2B → 18)."""
-    department = nir[5:7]
-    digits = nir[:13]
-    if department == "2A":
-        digits = nir[:5] + "19" + nir[7:13]
-    elif department == "2B":
-        digits = nir[:5] + "18" + nir[7:13]
-    return 97 - int(digits) % 97 == int(nir[13:])
-
-
 def check_header(first_line: str | None) -> None:
     if not first_line:
         raise FeedFormatError(
@@ -155,7 +105,7 @@ def split_line(line: str) -> list[str]:
 # unquoted names, plain numbers. Matched over a block of lines at a time (re.M), so that the
 # common line costs no Python-level split; its year, SIRET and NIR key are then checked.
 _CANONICAL_LINE = re.compile(
-    r"^([0-9]{4});([0-9]{14});(" + _FAST_NIR.pattern + r');[^;\r\n"]*;[^;\r\n"]*;'
+    r"^([0-9]{4});([0-9]{14});(" + FAST_PATTERN + r');[^;\r\n"]*;[^;\r\n"]*;'
     rf"({_NUMBER.pattern});({_NUMBER.pattern})?;({_NUMBER.pattern})?\r?$",
     re.MULTILINE,
 )
@@ -194,7 +144,7 @@ class DeclarationReader:
         self._block_characters = block_characters
         self.last_year = today.year - 1  # a year is loaded once it has ended
         self._years = {str(y): y for y in range(FIRST_YEAR, self.last_year + 1)}
-        self._hash = nir_hasher(hash_key)
+        self._hash = keyed_hasher(hash_key)
         self._sirets: dict[str, bool] = {}
         self.lines_read = 0
         self.lines_rejected = 0
@@ -250,7 +200,7 @@ class DeclarationReader:
                 valid_siret = sirets.get(siret)
                 if valid_siret is None:
                     valid_siret = self._remember_siret(siret)
-                if year is not None and valid_siret and _nir_key_matches(nir):
+                if year is not None and valid_siret and key_matches(nir):
                     yield _accepted(lookup_hash(nir), year, worked, reference, absences)
                 else:  # the complete rules say why
                     self._line_number += taken
@@ -300,7 +250,7 @@ class DeclarationReader:
                     valid_siret = sirets.get(siret)
                     if valid_siret is None:
                         valid_siret = self._remember_siret(siret)
-                    nir = fast_nir(parts[2])
+                    nir = fast_nir_value(parts[2])
                     if valid_siret and nir is not None:
                         yield _accepted(lookup_hash(nir), year, worked, reference, absences)
                         continue

@@ -16,12 +16,34 @@
     historyCacheSize: 0,
     refreshOnHistoryMiss: true,
   });
-  // « Plus de critères » stays open across updates (the criteria are swapped each time).
+  // « Plus de critères » and, on a phone, what was unfolded (the filters, the situation)
+  // stay open across updates (the criteria and the results are swapped each time).
   var moreOpen = false;
+  var unfolded = [];
   document.addEventListener("htmx:beforeRequest", function () {
     var more = document.querySelector(".mcf-search__more");
     moreOpen = Boolean(more && more.open);
+    unfolded = Array.prototype.filter
+      .call(document.querySelectorAll(".mcf-fold__toggle"), function (toggle) {
+        return toggle.getAttribute("aria-expanded") === "true";
+      })
+      .map(function (toggle) {
+        return toggle.getAttribute("aria-controls");
+      });
   });
+  // Before the DSFR reads the new buttons (it takes a collapse's state from aria-expanded).
+  function unfold() {
+    unfolded.forEach(function (id) {
+      var toggle = document.querySelector('.mcf-fold__toggle[aria-controls="' + id + '"]');
+      var panel = document.getElementById(id);
+      if (toggle && panel) {
+        toggle.setAttribute("aria-expanded", "true");
+        panel.classList.add("fr-collapse--expanded");
+      }
+    });
+  }
+  document.addEventListener("htmx:oobAfterSwap", unfold); // the criteria
+  document.addEventListener("htmx:afterSwap", unfold); // the results
   document.addEventListener("htmx:afterSettle", function (event) {
     var more = document.querySelector(".mcf-search__more");
     if (more && moreOpen) {

@@ -1,4 +1,4 @@
-// A comfort, not the protection (REL-04, docs/decisions/0010): once a form that carries an
+// A comfort, not the protection (REL-04, docs/decisions/0013): once a form that carries an
 // idempotency key is sent, its submit buttons are disabled so that a double click sends
 // nothing more. The server answers any copy that still arrives with the first answer.
 (function () {

@@ -1,4 +1,6 @@
-"""Session lifetime and the record of open sessions (SESS-03, SESS-05)."""
+"""Session lifetime and the record of open sessions (SESS-03, SESS-05): the accounts' rule
+applied to every request (middleware) and to every login and logout (signal receivers,
+connected by AccountsConfig.ready)."""
 
 from datetime import datetime
 
