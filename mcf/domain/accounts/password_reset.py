@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -29,7 +29,7 @@ from mcf.domain.accounts.models import User
 from mcf.domain.accounts.password_rules import refuse_unchanged_password
 from mcf.domain.identity.protection import typed_nir_lookup_hash
 from mcf.domain.journal import actions as journal
-from mcf.domain.journal.models import Action
+from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.actions import queue_email
 
 
@@ -41,6 +41,10 @@ class ResetTokenGenerator(PasswordResetTokenGenerator):
 
 
 reset_tokens = ResetTokenGenerator()
+
+
+# Two requests for one holder this close together are one request posted twice.
+REPEAT_WINDOW = timedelta(seconds=60)
 
 
 def reset_url(user: User) -> str:
@@ -71,6 +75,18 @@ def send_reset_link(nir_hash: str, *, requested_at: datetime) -> str:
         security_event("password_reset.request", outcome="no_account")
         return "no_account"
     with transaction.atomic():
+        # A form posted twice (double click, retry, two workers) sends one link (REL-04):
+        # the holder's row is locked, and a request made within REPEAT_WINDOW of one
+        # already answered is the same request.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if JournalEntry.objects.filter(
+            holder=user,
+            action=Action.PASSWORD_RESET_REQUESTED,
+            occurred_at__gt=requested_at - REPEAT_WINDOW,
+            occurred_at__lt=requested_at + REPEAT_WINDOW,
+        ).exists():
+            security_event("password_reset.request", outcome="repeat", user=user.public_id)
+            return "repeat"
         queue_email(
             to=user.email,
             template="accounts/mails/password_reset.txt",

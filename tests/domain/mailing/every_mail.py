@@ -6,10 +6,16 @@ if one of their kinds is not queued here: a new mail is added here, and so check
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from mcf.domain.accounts.closing import close_account
 from mcf.domain.accounts.email_change import confirm_email_change, request_email_change
 from mcf.domain.accounts.password_change import change_password
-from mcf.domain.accounts.password_reset import request_password_reset, reset_password
+from mcf.domain.accounts.password_reset import (
+    REPEAT_WINDOW,
+    request_password_reset,
+    reset_password,
+)
 from mcf.domain.accounts.registration import register_holder
 from mcf.domain.contact.actions import submit_contact_message
 from mcf.domain.contact.models import ContactMessage
@@ -39,7 +45,8 @@ def queue_every_mail(nir: str = NIR_B) -> None:
     change_password(holder, "Papillon-2028z")
     confirm_email_change(request_email_change(holder, "ancienne@example.org"))
     request_email_change(holder, "nouvelle@example.org")  # live link
-    request_password_reset(nir)  # live link
+    # live link: a request made later than the first one's repeat window (REL-04)
+    request_password_reset(nir, now=timezone.now() + REPEAT_WINDOW * 2)
     run_password_reset_requests()
     submit_contact_message(
         full_name="Camille Martin",
