@@ -148,7 +148,8 @@ def test_each_step_has_the_dsfr_stepper_with_the_seeds_labels(client):
     assert stepper(client.get("/titulaire/inscription/mot-de-passe/")) == (
         "Étape 3 sur 4 Saisir son mot de passe Étape suivante : Valider son inscription"
     )
-    done = client.post(
+    done = submit(
+        client,
         "/titulaire/inscription/mot-de-passe/",
         {"password": PASSWORD, "password_confirmation": PASSWORD},
         follow=True,
