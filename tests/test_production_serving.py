@@ -46,7 +46,8 @@ class Server:
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory):
     static_root = tmp_path_factory.mktemp("static")
-    access_log = tmp_path_factory.mktemp("logs") / "access.log"
+    logs = tmp_path_factory.mktemp("logs")
+    access_log, error_log = logs / "access.log", logs / "error.log"
     port = free_port()
     env = {
         **os.environ,
@@ -69,6 +70,7 @@ def production_server(tmp_path_factory):
         check=True,
         timeout=120,
     )
+    error_file = error_log.open("wb")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -88,7 +90,10 @@ def production_server(tmp_path_factory):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe nobody reads: gunicorn's error log (a traceback per 500 — the
+        # PostgreSQL database of the run is not migrated) filled the pipe and blocked the
+        # worker, so requests timed out.
+        stderr=error_file,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -101,11 +106,12 @@ def production_server(tmp_path_factory):
     else:
         server.kill()
         server.wait(timeout=10)
-        pytest.fail("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
+        error_file.close()
+        pytest.fail("gunicorn did not start: " + error_log.read_text()[-2000:])
     yield Server(base, access_log)
     server.terminate()
     server.wait(timeout=10)
-    server.stderr.close()
+    error_file.close()
 
 
 def test_gunicorn_serves_the_home_page_and_hashed_static_files(production_server):
