@@ -8,7 +8,8 @@ lets whoever reads the logs use the link. ``TokenMaskingLogger`` (gunicorn's
 ``***``.
 
 One owner: the routes are read from Django's URL resolver, and a route parameter is secret
-when its name is in ``SECRET_URL_PARAMETERS``. A new route with a ``<str:token>`` is masked
+when its name is in ``SECRET_URL_PARAMETERS`` (mcf/core/secret_urls.py, shared with the
+outbox's masking). A new route with a ``<str:token>`` is masked
 without anything to add here; a test fails when a route parameter is neither declared
 secret here nor known to be public (tests/core/test_access_log.py).
 """
@@ -21,7 +22,8 @@ from urllib.parse import unquote
 
 from gunicorn.glogging import Logger
 
-SECRET_URL_PARAMETERS = frozenset({"token"})
+from mcf.core.secret_urls import SECRET_URL_PARAMETERS
+
 MASK = "***"
 # What a parameter of a path may hold in a log line: up to the next separator of a URL, a
 # request line (spaces) or a quoted log field.

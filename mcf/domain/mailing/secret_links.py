@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
 
-# Parameters of a route that are secrets. Others (an account's public id…) are not.
-SECRET_PARAMETERS = frozenset({"token"})
+from mcf.core.secret_urls import SECRET_URL_PARAMETERS
+
 MASK = "••••••••"
 # A link ends before a space, a quote or a closing punctuation mark.
 _URL = re.compile(r"https?://[^\s<>\"'«»]*[^\s<>\"'«».,;:!?)]")
@@ -29,7 +29,7 @@ def _secret_segments(url: str) -> list[str]:
         match = resolve(path)
     except Resolver404:
         return []
-    secrets = [str(match.kwargs[name]) for name in SECRET_PARAMETERS & match.kwargs.keys()]
+    secrets = [str(match.kwargs[name]) for name in SECRET_URL_PARAMETERS & match.kwargs.keys()]
     return [secret for secret in secrets if secret != MASK]  # a masked link holds none
 
 
