@@ -43,7 +43,8 @@ from tests.web.routes import (
     visitors,
 )
 
-pytestmark = pytest.mark.django_db
+# A whole-site sweep: run on PostgreSQL only (make test-sqlite skips it, see Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 MARKUP = "<script>alert('mcf')</script>"
 HOSTILE = [

@@ -26,7 +26,8 @@ from django.utils import translation
 
 from tests.web.routes import ROUTES, body, route_values, visitors
 
-pytestmark = pytest.mark.django_db
+# A whole-site sweep: run on PostgreSQL only (make test-sqlite skips it, see Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 # Whole words, any case, that an untranslated Django or third-party screen shows.
 ENGLISH = {

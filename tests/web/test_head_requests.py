@@ -11,7 +11,8 @@ import pytest
 
 from tests.web.routes import ROUTES, body, route_values, visitors
 
-pytestmark = pytest.mark.django_db
+# A whole-site sweep: run on PostgreSQL only (make test-sqlite skips it, see Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 # Headers that differ between two requests by design.
 PER_REQUEST = {"X-Request-ID", "Set-Cookie", "Date", "Expires", "Content-Security-Policy"}

@@ -27,7 +27,8 @@ from tests.domain.organisations.builders import SIRET_B, new_organisation
 from tests.factories import NIR_A, registered_holder
 from tests.web.routes import HOLDER, ROUTES, body, page_forms, route_values, visitors
 
-pytestmark = pytest.mark.django_db
+# A whole-site sweep: run on PostgreSQL only (make test-sqlite skips it, see Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 PROJECT_CODE = Path(__file__).resolve().parents[2] / "mcf"
 CHECKED = [

@@ -28,7 +28,8 @@ from mcf.domain.hours.models import Counter
 from mcf.domain.identity.protection import nir_lookup_hash
 from tests.web.routes import HOLDER, ROUTES, body, route_values, visitors
 
-pytestmark = pytest.mark.django_db
+# A whole-site sweep: run on PostgreSQL only (make test-sqlite skips it, see Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 PLAIN = re.compile(rf"^\s*{NUMBER}\s*$")

@@ -30,7 +30,8 @@ from tests.web.catalogue.conftest import more_offers
 from tests.web.routes import HOLDER, ROUTES, route_values, status
 from tests.web.test_access_table import ACCESS
 
-pytestmark = pytest.mark.django_db
+# A whole-site sweep: run on PostgreSQL only (make test-sqlite skips it, see Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 GROWTH = 12
 OPENED = [route for route in ROUTES if ACCESS.get(route.key)]
