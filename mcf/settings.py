@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "mcf.domain.journal",
     "mcf.domain.catalogue",
     "mcf.domain.idempotency",
+    "mcf.domain.dossiers",
     # Web packages: one per space (views, forms, urls, templates).
     "mcf.web.public",
     "mcf.web.catalogue",

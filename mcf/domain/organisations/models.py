@@ -48,6 +48,22 @@ class Organisation(models.Model):
         help_text="14 chiffres, par exemple : 732 829 320 00074",
     )
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+    # What a financeur covers (mcf.domain.dossiers.financeurs): an OPCA its branches, a
+    # Région its région.
+    branches = models.ManyToManyField(
+        "catalogue.Branch",
+        verbose_name="branches professionnelles couvertes (OPCA)",
+        blank=True,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "catalogue.Region",
+        verbose_name="région (Région)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "organisation"

@@ -44,7 +44,7 @@ from django.db.models.expressions import Expression, OrderBy, RawSQL
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
-from mcf.domain.catalogue.eligibility import allowed_lists_filter
+from mcf.domain.catalogue import eligibility
 from mcf.domain.catalogue.models import (
     Certification,
     Commune,
@@ -91,17 +91,7 @@ class TextMatch:
 
 def valid_listings(criteria: SearchCriteria) -> QuerySet[ListedCertification]:
     """The listings that make a certification eligible for this search (valid today)."""
-    today = timezone.localdate()
-    listings = ListedCertification.objects.filter(valid_from__lte=today).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-    )
-    if criteria.situation is not None:
-        listings = listings.filter(
-            eligibility_list__in=EligibilityList.objects.filter(
-                allowed_lists_filter(criteria.situation)
-            )
-        )
-    return listings
+    return eligibility.valid_listings(criteria.situation, timezone.localdate())
 
 
 def eligible_certifications(criteria: SearchCriteria, code: int | None) -> tuple[set, set]:
