@@ -1,4 +1,4 @@
-"""The dossier's declared workflow (domain.md §5, AC-03, docs/decisions/0014).
+"""The dossier's declared workflow (domain.md §5, AC-03, docs/decisions/0015).
 
 ``TRANSITIONS`` is the whole table: each transition's source states, target, who may fire
 it and whether it needs a motif. ``transition()`` is the one way a state changes: it locks

@@ -1,0 +1,117 @@
+"""What the pages read of the dossiers (no writes): the holder's list and counts, the
+financeur's work list. Every query is scoped to its principal (AC-01): a holder reads his
+own dossiers, a financeur those of his organisation, and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from mcf.core.digits import is_ascii_digits
+from mcf.domain.dossiers.models import IN_PREPARATION, Dossier, State
+from mcf.domain.identity.nir import Nir, NirError
+from mcf.domain.identity.protection import nir_lookup_hash
+
+
+def of_holder(holder) -> QuerySet[Dossier]:
+    """The holder's dossiers, newest first."""
+    return Dossier.objects.filter(holder=holder).order_by("-created_at", "-id")
+
+
+def holder_dossier(holder, public_id) -> Dossier | None:
+    return Dossier.objects.filter(holder=holder, public_id=public_id).first()
+
+
+@dataclass(frozen=True)
+class HolderCounts:
+    ongoing: int  # en cours d'élaboration + validé (the synthèse's « Dossiers en cours »)
+    closed: int  # clos
+    cancelled: int  # annulés, shown apart
+
+
+def holder_counts(holder) -> HolderCounts:
+    """One query."""
+    counts = Dossier.objects.filter(holder=holder).aggregate(
+        ongoing=Count("pk", filter=Q(state__in=[*IN_PREPARATION, State.VALIDE])),
+        closed=Count("pk", filter=Q(state=State.CLOS)),
+        cancelled=Count("pk", filter=Q(state=State.ANNULE)),
+    )
+    return HolderCounts(**counts)
+
+
+# ----- the financeur's work list -----------------------------------------------------------
+
+ORDERS = {
+    "-sent_at": ("-sent_at", "-id"),
+    "sent_at": ("sent_at", "id"),
+    "start_date": ("start_date", "id"),
+    "-start_date": ("-start_date", "-id"),
+}
+SEARCH_HELP = (
+    "Saisissez un numéro de dossier (12 chiffres) ou le numéro de Sécurité sociale complet "
+    "du titulaire (15 caractères)."
+)
+
+
+class SearchError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class WorkListFilters:
+    states: tuple[str, ...] = ()  # none = every state the financeur ever sees
+    sent_from: date | None = None
+    sent_to: date | None = None
+    start_from: date | None = None
+    start_to: date | None = None
+    search: str = ""  # a dossier number or a full NIR
+    order: str = "-sent_at"
+
+
+def of_financeur(organisation_id: int) -> QuerySet[Dossier]:
+    """The organisation's dossiers, but drafts: a dossier is the holder's alone until he
+    sends it (and again when he takes it back to change it)."""
+    return Dossier.objects.filter(financeur_id=organisation_id).exclude(state=State.BROUILLON)
+
+
+def _search(dossiers: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
+    compact = "".join(text.split())
+    if is_ascii_digits(compact) and len(compact) == 12:
+        return dossiers.filter(number=compact)
+    try:
+        nir = Nir.parse(text)
+    except NirError as error:
+        raise SearchError(SEARCH_HELP) from error
+    return dossiers.filter(holder__nir_hash=nir_lookup_hash(nir))
+
+
+def work_list(organisation_id: int, filters: WorkListFilters) -> QuerySet[Dossier]:
+    """The organisation's dossiers under ``filters``, sorted; raises ``SearchError`` for a
+    search that is neither a dossier number nor a NIR. The NIR typed is used through its
+    keyed hash only; the list never shows it."""
+    dossiers = of_financeur(organisation_id)
+    if filters.states:
+        dossiers = dossiers.filter(state__in=filters.states)
+    if filters.sent_from:
+        dossiers = dossiers.filter(sent_at__date__gte=filters.sent_from)
+    if filters.sent_to:
+        dossiers = dossiers.filter(sent_at__date__lte=filters.sent_to)
+    if filters.start_from:
+        dossiers = dossiers.filter(start_date__gte=filters.start_from)
+    if filters.start_to:
+        dossiers = dossiers.filter(start_date__lte=filters.start_to)
+    if filters.search.strip():
+        dossiers = _search(dossiers, filters.search)
+    return dossiers.select_related("holder").order_by(
+        *ORDERS.get(filters.order, ORDERS["-sent_at"])
+    )
+
+
+def financeur_counts(organisation_id: int) -> dict[str, int]:
+    """Dossiers per state (the Espace professionnel's home page), one query."""
+    rows = of_financeur(organisation_id).values_list("state").annotate(n=Count("pk"))
+    counts = {state: 0 for state in State.values if state != State.BROUILLON}
+    counts.update(dict(rows))
+    return counts
