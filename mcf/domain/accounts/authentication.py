@@ -225,7 +225,7 @@ def _check_under_throttle(
             journal.record(
                 user,
                 Action.LOGIN_SUSPENDED,
-                actor=journal.BY_SERVICE,
+                by=journal.SERVICE,
                 details=f"Pendant {duration_fr(delay)}.",
                 at=now,
             )

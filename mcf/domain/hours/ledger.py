@@ -56,7 +56,7 @@ def credit_feed(
         journal.record(
             counter.holder,
             Action.HOURS_FED,
-            actor=journal.BY_SERVICE,
+            by=journal.SERVICE,
             details=f"{hours} h au titre de {year}.",
             at=now,
         )
@@ -185,8 +185,9 @@ def correct_cpf(
             journal.record(
                 counter.holder,
                 Action.HOURS_CORRECTED,
-                actor=f"La {CORRECTION_AUTHOR}",
+                by=journal.Actor.operator(operator),
                 details=f"Correction de {hours:+d} h : {reason}",
+                changes={"cpf_balance": [counter.cpf_balance - hours, counter.cpf_balance]},
                 at=now,
             )
         security_event(

@@ -5,9 +5,10 @@ creates counters keyed by the NIR's lookup hash, and registration attaches the h
 online space to the counter of the same NIR.
 
 Balances are cached on the counter and always equal the sum of the ledger's entries; they
-change only inside the action functions of ``mcf.domain.hours.ledger``, under a row lock,
-and the database refuses a CPF balance outside 0–150 h, a reservation above the balance and
-a DIF balance outside 0–999 h (REL-03).
+change only inside the action functions of ``mcf.domain.hours.ledger`` (feed, DIF,
+corrections) and ``mcf.domain.hours.reservations`` (dossiers: reserve, debit, release),
+under a row lock, and the database refuses a CPF balance outside 0–150 h, a DIF balance
+outside 0–999 h, and hours reserved above the balance of their account (REL-03).
 """
 
 import uuid
@@ -63,6 +64,16 @@ class Counter(models.Model):
                 condition=Q(dif_balance__isnull=True) | Q(dif_balance__lte=DIF_MAXIMUM),
                 name="dif_balance_at_most_999",
             ),
+            # No DIF hours can be reserved before the DIF is entered, nor above its balance:
+            # with cpf_reserved_within_balance, an over-reservation is refused by the
+            # database even if a bug skipped the checks of hours.reservations (§3.4).
+            models.CheckConstraint(
+                # Not « dif_reserved <= dif_balance » alone: with no DIF entered (NULL)
+                # it reads NULL, which a CHECK lets through.
+                condition=Q(dif_reserved=0)
+                | Q(dif_balance__isnull=False, dif_reserved__lte=F("dif_balance")),
+                name="dif_reserved_within_balance",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,6 +98,9 @@ class Entry(models.Model):
         DEBIT = "debit", "Heures utilisées"
         RELEASE = "liberation", "Heures libérées"
         CORRECTION = "correction", "Correction"
+
+    # Kinds that move the reserved hours of their account, not its balance.
+    RESERVED_KINDS = (Kind.RESERVATION, Kind.RELEASE)
 
     class Account(models.TextChoices):
         CPF = "cpf", "CPF"
@@ -139,6 +153,11 @@ class Entry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Un mouvement du compte d'heures ne se supprime pas.")
+
+    @property
+    def moves_reserved(self) -> bool:
+        """A reservation or a release: ``hours`` change the reserved hours, not the balance."""
+        return self.kind in self.RESERVED_KINDS
 
 
 class FeedImport(models.Model):

@@ -1,31 +1,126 @@
-"""Writing the history. Called by the action functions, inside their transaction."""
+"""Writing the history. Called by the action functions, inside their transaction.
+
+Every entry names its actor (AC-04): the holder himself, a professional of an organisation,
+an operator of the Caisse des Dépôts, or the service (the yearly feed, a scheduled task).
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from mcf.domain.journal.models import Action, JournalEntry
+from mcf.domain.journal.models import Action, ActorKind, JournalEntry
+
+if TYPE_CHECKING:
+    from mcf.domain.accounts.models import User
+    from mcf.domain.organisations.models import Organisation
 
 BY_HOLDER = "Vous"
+BY_OPERATOR = "La Caisse des Dépôts"
 BY_SERVICE = "Le service"
+
+
+def _short_name(user) -> str:
+    """« Amandine D. »: the first name and the initial of the last name (a professional's
+    full name is not the holder's business); empty when the account has no name."""
+    first = " ".join(user.first_name.split())
+    last = " ".join(user.last_name.split())
+    return " ".join(part for part in (first, f"{last[:1].upper()}." if last else "") if part)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on a holder's account: written on the entry, and as the label he reads."""
+
+    kind: ActorKind
+    user: User | None = None
+    organisation: Organisation | None = None
+
+    @classmethod
+    def holder(cls, user) -> Actor:
+        return cls(ActorKind.TITULAIRE, user=user)
+
+    @classmethod
+    def professional(cls, user) -> Actor:
+        return cls(
+            ActorKind.PROFESSIONNEL,
+            user=user,
+            organisation=user.professional_profile.organisation,
+        )
+
+    @classmethod
+    def operator(cls, user) -> Actor:
+        """An operator of the Caisse des Dépôts (the back office)."""
+        return cls(ActorKind.OPERATEUR, user=user)
+
+    @classmethod
+    def service(cls) -> Actor:
+        """The service itself: the yearly feed, a scheduled task, a suspension."""
+        return cls(ActorKind.SERVICE)
+
+    def label(self, holder) -> str:
+        """What the holder reads in « Par »: « Vous », « OPCA Démo (Amandine D.) »,
+        « La Caisse des Dépôts » (never the operator's name), « Le service »."""
+        if self.kind == ActorKind.TITULAIRE:
+            if self.user is None or holder is None or self.user.pk == holder.pk:
+                return BY_HOLDER
+            return _short_name(self.user) or "Un autre titulaire"
+        if self.kind == ActorKind.PROFESSIONNEL:
+            name = " ".join(self.organisation.name.split())
+            person = _short_name(self.user)
+            return f"{name} ({person})" if person else name
+        if self.kind == ActorKind.OPERATEUR:
+            return BY_OPERATOR
+        return BY_SERVICE
+
+
+SERVICE = Actor.service()
+
+
+def _json(changes: dict | None) -> dict:
+    """``changes`` as JSON (dates, decimals and UUIDs as text), or a clear error for the
+    developer who passes something else: a mistake here must not wait for the database."""
+    if not changes:
+        return {}
+    if not isinstance(changes, dict):
+        raise TypeError("changes: un dict {champ: [ancienne, nouvelle]}")
+    return json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
 
 
 def record(
     holder,
     action: Action,
     *,
-    actor: str = BY_HOLDER,
+    by: Actor | None = None,
+    subject=None,
     details: str = "",
+    changes: dict | None = None,
     at: datetime | None = None,
 ) -> JournalEntry:
-    """Append one entry to the holder's history. Never put a NIR, a password or a token in
-    ``details``: the holder reads it, and so may someone looking over his shoulder."""
+    """Append one entry to the holder's history.
+
+    ``by``: who acted (None: the holder himself). ``subject``: what the act was about, an
+    object with a ``public_id`` and a ``JOURNAL_SUBJECT`` class attribute (« dossier »).
+    ``changes``: ``{"field": [old, new]}``. Never put a NIR, a password or a token in
+    ``details`` or ``changes``: the holder reads them, and so may someone looking over his
+    shoulder.
+    """
+    by = by or Actor.holder(holder)
     return JournalEntry.objects.create(
         holder=holder,
         action=action,
-        actor=actor,
+        actor=by.label(holder)[:150],
+        actor_kind=by.kind,
+        actor_user=by.user,
+        actor_organisation=by.organisation,
+        subject_type=subject.JOURNAL_SUBJECT if subject is not None else "",
+        subject_id=subject.public_id if subject is not None else None,
         details=details[:255],
+        changes=_json(changes),
         occurred_at=at or timezone.now(),
     )

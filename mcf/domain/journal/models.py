@@ -1,7 +1,13 @@
-"""« Historique de vos actions » (R.6323-15 « historique des opérations », LOG-02).
+"""« Historique de vos actions » (R.6323-15 « historique des opérations », LOG-02, AC-04).
 
 Append-only: the model refuses updates and deletes, and a database trigger (migration 0002)
 refuses them too, so neither a bug nor a raw query can rewrite a holder's history.
+
+Each entry says whose history it is (``holder``), who acted (``actor_kind``, ``actor_user``,
+``actor_organisation``; ``actor`` is the label the holder reads, written at the time of the
+act), what it was about (``subject_type`` + ``subject_id``: a dossier, later a délégation)
+and what changed (``changes``: ``{"field": [old, new]}``). Written by
+``mcf.domain.journal.actions.record`` only.
 """
 
 from django.conf import settings
@@ -33,6 +39,30 @@ class Action(models.TextChoices):
     ACCOUNT_CLOSED = "fermeture", "Fermeture de votre espace personnel"
     ACCOUNT_REOPENED = "reouverture", "Réouverture de votre espace personnel"
 
+    DOSSIER_CREATED = "dossier_cree", "Dossier de formation créé"
+    DOSSIER_UPDATED = "dossier_modifie", "Dossier de formation modifié"
+    DOSSIER_CONSENT = "dossier_accord_heures", "Accord pour la mobilisation de vos heures"
+    DOSSIER_SENT = "dossier_transmis", "Dossier transmis au financeur"
+    DOSSIER_WITHDRAWN = "dossier_repris", "Dossier repris pour modification"
+    DOSSIER_COMPLEMENT = "dossier_complement", "Complément demandé par le financeur"
+    DOSSIER_VALIDATED = "dossier_valide", "Dossier validé"
+    DOSSIER_CLOSED = "dossier_clos", "Dossier clos"
+    DOSSIER_CANCELLED = "dossier_annule", "Dossier annulé"
+    EMPLOYER_REQUESTED = "employeur_demande", "Demande d'accord à l'employeur enregistrée"
+    EMPLOYER_ANSWERED = "employeur_reponse", "Réponse de l'employeur enregistrée"
+    EMPLOYER_TACIT = "employeur_accord_tacite", "Accord tacite de l'employeur"
+    ACCOUNT_UPDATED_BY_OPERATOR = (
+        "compte_modifie_cdc",
+        "Informations de votre compte modifiées par la Caisse des Dépôts",
+    )
+
+
+class ActorKind(models.TextChoices):
+    TITULAIRE = "titulaire", "Titulaire"
+    PROFESSIONNEL = "professionnel", "Professionnel"
+    OPERATEUR = "operateur", "Opérateur de la Caisse des Dépôts"
+    SERVICE = "service", "Le service"
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -43,15 +73,47 @@ class JournalEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="journal_entries"
     )
     action = models.CharField("action", max_length=30, choices=Action.choices)
-    # Who did it, as the holder reads it: « Vous », « Le service », an organisation's name.
+    # Who did it, as the holder reads it, written at the time of the act (a professional who
+    # later changes name or organisation does not rewrite the past): « Vous », « Le service »,
+    # « La Caisse des Dépôts », « OPCA Démo (Amandine D.) ».
     actor = models.CharField("par", max_length=150)
+    actor_kind = models.CharField("type d'auteur", max_length=20, choices=ActorKind.choices)
+    # PROTECT, not SET_NULL: rows are never updated (append-only), so the author's account
+    # and organisation stay while the history names them.
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte de l'auteur",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="organisation de l'auteur",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What the act was about: a dossier (later a délégation), by its public id.
+    subject_type = models.CharField("objet", max_length=30, blank=True)
+    subject_id = models.UUIDField("identifiant de l'objet", null=True, blank=True)
     details = models.CharField("précisions", max_length=255, blank=True)
+    # {"field": [old, new]}: what the act changed, for the record (never a NIR).
+    changes = models.JSONField("modifications", default=dict, blank=True)
     occurred_at = models.DateTimeField("date", default=timezone.now)
 
     class Meta:
         verbose_name = "entrée de l'historique"
         verbose_name_plural = "historique des actions"
-        indexes = [models.Index(fields=["holder", "-occurred_at", "-id"])]
+        indexes = [
+            models.Index(fields=["holder", "-occurred_at", "-id"]),
+            models.Index(
+                fields=["subject_type", "subject_id", "occurred_at"],
+                name="journal_subject_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.occurred_at:%d/%m/%Y %H:%M})"

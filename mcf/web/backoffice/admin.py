@@ -11,12 +11,12 @@ under the same per-account throttle as the other spaces.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import display_for_value
+from django.contrib.admin.utils import display_for_value, unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
@@ -30,6 +30,7 @@ from django_tasks_db.models import DBTaskResult
 
 from mcf.core.client_ip import client_ip
 from mcf.domain.accounts.models import User
+from mcf.domain.accounts.operator_changes import journal_operator_change
 from mcf.domain.contact.models import ContactMessage
 from mcf.domain.identity.siret import normalise_siret
 from mcf.domain.mailing.delivery import retry_dead_letter
@@ -141,8 +142,33 @@ class FrenchAdminPasswordChangeForm(AdminPasswordChangeForm):
 
 
 class BackOfficeUserAdmin(FrenchPermissionsMixin, UserAdmin):
+    """Accounts. A change to a holder's account is journaled for him, the operator as its
+    actor (journal_operator_change)."""
+
     formfield_overrides = {**UserAdmin.formfield_overrides, **BOUNDED_MANY_TO_MANY}
     change_password_form = FrenchAdminPasswordChangeForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            fields = {
+                name: (form.fields[name].label, form.initial.get(name), form.cleaned_data.get(name))
+                for name in form.changed_data
+                if name in form.fields
+            }
+            journal_operator_change(obj, operator=request.user, fields=fields)
+
+    def user_change_password(self, request, id, form_url=""):
+        """The password set by an operator: journaled in the same transaction."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                journal_operator_change(
+                    User.objects.get(pk=unquote(id)),
+                    operator=request.user,
+                    fields={"password": ("Mot de passe", None, None)},
+                )
+        return response
 
 
 class BackOfficeGroupAdmin(FrenchPermissionsMixin, GroupAdmin):

@@ -13,7 +13,7 @@ from mcf.domain.accounts.models import UserSession
 from mcf.domain.accounts.password_change import change_password
 from mcf.domain.accounts.sessions import end_sessions
 from mcf.domain.idempotency.actions import Result
-from mcf.domain.journal.models import JournalEntry
+from mcf.domain.journal.queries import for_holder
 from mcf.web.idempotency import EXPIRED, Once
 from mcf.web.titulaire.decorators import holder_required
 from mcf.web.titulaire.forms import ChangePasswordForm
@@ -54,7 +54,7 @@ def password_change(request):
 def history(request):
     """« Historique de vos actions »: newest first, paginated; 3 queries whatever its length
     (session, user, the page of entries; the count is one more)."""
-    entries = JournalEntry.objects.filter(holder=request.user).order_by("-occurred_at", "-id")
+    entries = for_holder(request.user)
     page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "titulaire/history.html", {"page": page})
 

@@ -83,7 +83,7 @@ def correct_feed(counter: Counter, *, year: int, hours: int, source: str, now: d
         journal.record(
             counter.holder,
             Action.HOURS_FED,
-            actor=journal.BY_SERVICE,
+            by=journal.SERVICE,
             details=correction_details(hours, year),
             at=now,
         )

@@ -658,13 +658,14 @@ class _BatchWriter:
         )
         self.entry_extra = "".join("\t" + copy_text(v) for v in extra)
         self.journal_columns, extra = _columns(
-            JournalEntry, ["holder", "action", "actor", "details", "occurred_at"]
+            JournalEntry, ["holder", "action", "actor", "actor_kind", "details", "occurred_at"]
         )
         self.journal_extra = "".join("\t" + copy_text(v) for v in extra)
         self.cpf = copy_text(Entry.Account.CPF.value)
         self.author = copy_text(ENTRY_AUTHOR)
         self.fed_action = copy_text(Action.HOURS_FED.value)
-        self.actor = copy_text(journal.BY_SERVICE)
+        service = journal.SERVICE
+        self.actor = f"{copy_text(service.label(None))}\t{copy_text(service.kind.value)}"
         self.plain_sources = file_name == copy_text(file_name)
         self.labels = _Labels()
         self.entry_tail = f"\t{self.now}\t{self.author}{self.entry_extra}\n"
