@@ -31,6 +31,13 @@ DEMO_PRO_ADMIN_LAST_NAME = "Démo"
 DEMO_PRO_ADMIN_USERNAME = "amandine.demo"
 DEMO_PRO_ADMIN_PASSWORD = "Financeur-OPCA-2026"  # noqa: S105 - demo only
 DEMO_PRO_ADMIN_TOTP_SECRET = "DEMOOPCAADMINISTRATEURPRINCIPALX"  # noqa: S105 - demo only
+# A gestionnaire of « OPCA Démo », who instructs dossiers (created by the administrateur
+# principal through « Comptes gestionnaires », his provisional password replaced).
+DEMO_GESTIONNAIRE_FIRST_NAME = "Karim"
+DEMO_GESTIONNAIRE_LAST_NAME = "Démo"
+DEMO_GESTIONNAIRE_USERNAME = "karim.demo"
+DEMO_GESTIONNAIRE_PASSWORD = "Instruction-OPCA-2026"  # noqa: S105 - demo only
+DEMO_GESTIONNAIRE_TOTP_SECRET = "DEMOOPCAGESTIONNAIREINSTRUCTIONX"  # noqa: S105 - demo only
 
 DEMO_LOGINS = (
     DemoLogin("Espace Titulaire (/titulaire/connexion/)", DEMO_HOLDER_NIR, DEMO_HOLDER_PASSWORD),
@@ -39,6 +46,12 @@ DEMO_LOGINS = (
         DEMO_PRO_ADMIN_USERNAME,
         DEMO_PRO_ADMIN_PASSWORD,
         DEMO_PRO_ADMIN_TOTP_SECRET,
+    ),
+    DemoLogin(
+        "Espace professionnel, gestionnaire d'OPCA Démo (/professionnel/connexion/)",
+        DEMO_GESTIONNAIRE_USERNAME,
+        DEMO_GESTIONNAIRE_PASSWORD,
+        DEMO_GESTIONNAIRE_TOTP_SECRET,
     ),
     DemoLogin(
         "Back office (/gestion/)",

@@ -21,8 +21,8 @@ def test_demo_data_is_idempotent_and_the_demo_holder_can_log_in(settings):
     assert Entry.objects.count() == entries
     holder = authenticate_holder(DEMO_HOLDER_NIR, DEMO_HOLDER_PASSWORD).user
     assert holder.display_name == "Touria ORANGE"
-    # Declarations 2015–2017 went through the real feed: 3 full years at 24 h.
-    assert Counter.objects.get(holder=holder).cpf_balance == 72
+    # Declarations 2015–2017 went through the real feed: a full year and two half years.
+    assert Counter.objects.get(holder=holder).cpf_balance == 48
 
 
 def test_demo_data_is_refused_in_production(settings):

@@ -5,6 +5,7 @@ passwords or second-factor secrets (AUTH-16).
 """
 
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -15,6 +16,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mcf.demo.accounts import (
+    DEMO_GESTIONNAIRE_FIRST_NAME,
+    DEMO_GESTIONNAIRE_LAST_NAME,
+    DEMO_GESTIONNAIRE_PASSWORD,
+    DEMO_GESTIONNAIRE_TOTP_SECRET,
+    DEMO_GESTIONNAIRE_USERNAME,
     DEMO_HOLDER_NIR,
     DEMO_HOLDER_PASSWORD,
     DEMO_LOGINS,
@@ -30,6 +36,7 @@ from mcf.demo.accounts import (
     DEMO_PRO_ADMIN_USERNAME,
 )
 from mcf.demo.catalogue import give_demo_situation, load_demo_catalogue
+from mcf.demo.dossiers import REGISTERED_DAYS_AGO, hours_sentence, load_demo_dossiers
 from mcf.domain.accounts.models import User
 from mcf.domain.accounts.registration import (
     RegistrationData,
@@ -42,6 +49,7 @@ from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.legal import cgu
 from mcf.domain.organisations.actions import (
     change_provisional_password,
+    create_gestionnaire,
     create_organisation_with_principal_admin,
 )
 from mcf.domain.organisations.models import Organisation
@@ -60,8 +68,11 @@ class Command(BaseCommand):
             created = self._operator()
             created = self._holder() or created
             created = self._professional_admin() or created
+            created = self._gestionnaire() or created
         created = self._declarations() or created
         created = self._catalogue() or created
+        with transaction.atomic():
+            created = self._dossiers() or created
         self.stdout.write(
             "Données de démonstration : "
             + ("créées." if created else "déjà présentes, rien n'a changé.")
@@ -75,12 +86,49 @@ class Command(BaseCommand):
                     f"    double authentification (application TOTP) : clé {demo.totp_secret}"
                     f" — {otpauth_uri(demo.totp_secret, demo.login)}"
                 )
+        self.stdout.write("  " + hours_sentence(self._demo_holder()))
+
+    @staticmethod
+    def _demo_holder() -> User:
+        return User.objects.get(nir_hash=nir_lookup_hash(Nir.parse(DEMO_HOLDER_NIR)))
+
+    def _gestionnaire(self) -> bool:
+        """A gestionnaire of « OPCA Démo », created by its administrateur principal through
+        « Comptes gestionnaires » (the product's path), the provisional password replaced."""
+        if User.objects.filter(username=DEMO_GESTIONNAIRE_USERNAME).exists():
+            return False
+        admin = User.objects.get(username=DEMO_PRO_ADMIN_USERNAME)
+        account = create_gestionnaire(
+            admin,
+            organisation=admin.professional_profile.organisation,
+            first_name=DEMO_GESTIONNAIRE_FIRST_NAME,
+            last_name=DEMO_GESTIONNAIRE_LAST_NAME,
+            email="karim.demo@opca-demo.moncompteformation.example",
+        )
+        if account.username != DEMO_GESTIONNAIRE_USERNAME:
+            raise CommandError(
+                f"L'identifiant {DEMO_GESTIONNAIRE_USERNAME} est déjà pris par un autre compte."
+            )
+        change_provisional_password(account.user, DEMO_GESTIONNAIRE_PASSWORD)
+        self._totp_device(account.user, DEMO_GESTIONNAIRE_TOTP_SECRET)
+        return True
+
+    def _dossiers(self) -> bool:
+        """Touria Orange's dossiers, one per state, instructed by OPCA Démo (which covers her
+        branch), leaving her the issue's example: 120 h DIF + 48 h CPF available."""
+        return load_demo_dossiers(
+            self._demo_holder(),
+            admin=User.objects.get(username=DEMO_PRO_ADMIN_USERNAME),
+            gestionnaire=User.objects.get(username=DEMO_GESTIONNAIRE_USERNAME),
+        )
 
     def _declarations(self) -> bool:
         """Employers' declarations 2015–2017 for the demo holders (full time, part time,
         two employers, assimilated absences, overtime), through the real yearly feed: a
         second load finds every year « déjà chargé » and changes nothing. (The 150 h
-        ceiling cannot be approached with three years at 24 h a year.)"""
+        ceiling cannot be approached with three years at 24 h a year.) Touria Orange gets
+        48 h: a full year, then two half years (part time with assimilated absences, two
+        part-time employers) — the CPF of the issue's example (issue 13)."""
         report = import_declarations(
             DEMO_DECLARATIONS, report_path=Path(tempfile.gettempdir()) / "mcf-demo.rapport.csv"
         )
@@ -90,8 +138,7 @@ class Command(BaseCommand):
         """The real referentials, a fixed slice of the synthetic catalogue, and the demo
         holder's situation (which lists her training search uses)."""
         created = load_demo_catalogue()
-        holder = User.objects.get(nir_hash=nir_lookup_hash(Nir.parse(DEMO_HOLDER_NIR)))
-        return give_demo_situation(holder) or created
+        return give_demo_situation(self._demo_holder()) or created
 
     def _totp_device(self, user: User, secret: str) -> bool:
         """A confirmed TOTP device with the published demo secret (second factor)."""
@@ -117,10 +164,12 @@ class Command(BaseCommand):
         return self._totp_device(operator, DEMO_OPERATOR_TOTP_SECRET) or created
 
     def _holder(self) -> bool:
-        """Touria Orange, the seed's holder, registered through the real write path."""
+        """Touria Orange, the seed's holder, registered through the real write path, some
+        months ago (her dossiers' history starts after it)."""
         nir = Nir.parse(DEMO_HOLDER_NIR)
         if User.objects.filter(nir_hash=nir_lookup_hash(nir)).exists():
             return False
+        registered = timezone.now() - timedelta(days=REGISTERED_DAYS_AGO)
         token = register_holder(
             RegistrationData(
                 nir=nir,
@@ -133,10 +182,11 @@ class Command(BaseCommand):
                 apprenticeship_declared=False,
                 password_hash=make_password(DEMO_HOLDER_PASSWORD),
                 cgu_version=cgu.CURRENT.version,
-                cgu_accepted_at=timezone.now(),
-            )
+                cgu_accepted_at=registered,
+            ),
+            now=registered,
         )
-        confirm_registration(token)
+        confirm_registration(token, now=registered)
         return True
 
     def _professional_admin(self) -> bool:
