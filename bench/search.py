@@ -20,11 +20,9 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 HERE = Path(__file__).resolve().parent
 BENCH_DB = "mcf_bench_search"
@@ -45,10 +43,6 @@ KEYWORDS = [
     "création d'entreprise", "formations", "formation langue", "logistique", "transport",
     "angalis", "comptabilitee", "bureatique", "develloppeur", "soudur", "manageemnt",
 ]  # fmt: skip
-
-
-def _bench_url(url: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{BENCH_DB}"))
 
 
 def queries(count: int, seed: int = 2026) -> list:
@@ -237,46 +231,29 @@ def main() -> None:
             sys.exit(2)
         return
 
-    import psycopg
+    from _database import run_in_own_database
 
-    with psycopg.connect(url, autocommit=True) as admin:
-        if not args.reuse:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            admin.execute(f"CREATE DATABASE {BENCH_DB}")
-        version = admin.execute("SHOW server_version").fetchone()[0]
-    print(
-        f"PostgreSQL {version}, {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} au "
-        f"départ ; {args.size:,} offres, graine 2026".replace(",", "\u202f")
+    run_in_own_database(
+        BENCH_DB,
+        __file__,
+        [
+            "--size",
+            str(args.size),
+            "--queries",
+            str(args.queries),
+            "--naive",
+            str(naive),
+            "--repeat",
+            str(args.repeat),
+            *(["--reuse"] if args.reuse else []),
+        ],
+        describe=lambda version: (
+            f"PostgreSQL {version}, {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} au "
+            f"départ ; {args.size:,} offres, graine 2026".replace(",", "\u202f")
+        ),
+        fresh=not args.reuse,
+        keep=args.keep or args.reuse,
     )
-    env = {**os.environ, "DATABASE_URL": _bench_url(url), "LOG_LEVEL": "WARNING"}
-    try:
-        subprocess.run(  # noqa: S603 - our own manage.py
-            [sys.executable, str(HERE.parent / "manage.py"), "migrate", "-v", "0"],
-            env={**env, "DJANGO_SETTINGS_MODULE": "tests.settings"},
-            check=True,
-        )
-        subprocess.run(  # noqa: S603 - our own script, in a process on the bench database
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--child",
-                "--size",
-                str(args.size),
-                "--queries",
-                str(args.queries),
-                "--naive",
-                str(naive),
-                "--repeat",
-                str(args.repeat),
-                *(["--reuse"] if args.reuse else []),
-            ],
-            env=env,
-            check=True,
-        )
-    finally:
-        if not (args.keep or args.reuse):
-            with psycopg.connect(url, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
 
 
 if __name__ == "__main__":

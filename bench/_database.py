@@ -1,0 +1,56 @@
+"""Benchmarks on a database of their own (PostgreSQL): created on the server of
+DATABASE_URL, migrated, the measures run by the script itself in a child process connected
+to it (``--child …``), dropped at the end unless kept."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_url(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+def run_in_own_database(
+    name: str,
+    script: str,
+    child_args: list[str],
+    *,
+    describe: Callable[[str], str],
+    fresh: bool = True,
+    keep: bool = False,
+) -> None:
+    """``fresh``: drop and create the database first (else reuse the one kept); ``keep``:
+    leave it there afterwards. ``describe(server_version)`` is printed before the run."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    with psycopg.connect(url, autocommit=True) as admin:
+        if fresh:
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+            admin.execute(f"CREATE DATABASE {name}")
+        version = admin.execute("SHOW server_version").fetchone()[0]
+    print(describe(version))
+    env = {**os.environ, "DATABASE_URL": bench_url(url, name), "LOG_LEVEL": "WARNING"}
+    try:
+        subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"],
+            env={**env, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+            check=True,
+        )
+        subprocess.run(  # noqa: S603 - our own script, in a process on the bench database
+            [sys.executable, str(Path(script).resolve()), "--child", *child_args],
+            env=env,
+            check=True,
+        )
+    finally:
+        if not keep:
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {name}")
