@@ -241,6 +241,14 @@ class AbondementForm(DsfrBaseForm):
 
 
 class BaseAbondementFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # The line's number in each label: the error summary says which line is wrong.
+        # (DsfrBaseForm builds its bound fields in __init__: they keep their own label.)
+        for name, field in form.fields.items():
+            field.label = form[name].label = f"{field.label} (abondement {i + 1})"
+        return form
+
     def lines(self) -> list[AbondementLine]:
         return [line for form in self.forms if (line := form.line()) is not None]
 
@@ -251,13 +259,19 @@ AbondementFormSet = forms.formset_factory(
 )  # fmt: skip
 
 
+# A motif is what the holder reads to understand: a few words at least, not « x ».
+MOTIF_MIN = 10
+
+
 def _motif(label: str, help_text: str, required: str) -> forms.CharField:
     return forms.CharField(
         label=label,
+        min_length=MOTIF_MIN,
         max_length=MOTIF_MAX,
-        help_text=help_text,
+        help_text=f"{help_text} De {MOTIF_MIN} à {MOTIF_MAX} caractères.",
         error_messages={
             "required": required,
+            "min_length": f"Expliquez-le en quelques mots ({MOTIF_MIN} caractères au moins).",
             "max_length": f"Écrivez {MOTIF_MAX} caractères au plus.",
         },
         widget=forms.Textarea(attrs={"rows": 4}),

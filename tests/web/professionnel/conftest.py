@@ -3,16 +3,13 @@
 import pytest
 from django.test import Client
 
-from tests.domain.dossiers.builders import World, dossier_world
-from tests.web.professionnel.dossier_helpers import client_of
+from tests.domain.dossiers.builders import World
+from tests.web.professionnel.dossier_helpers import client_of, financeur_world
 
 
 @pytest.fixture
 def world(db) -> World:
-    world = dossier_world()
-    # Without the counter cached before its DIF was entered (« Heures DIF non renseignées »).
-    world.holder.refresh_from_db()
-    return world
+    return financeur_world()
 
 
 @pytest.fixture

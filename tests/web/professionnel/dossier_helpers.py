@@ -10,12 +10,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from mcf.domain.accounts.models import User
 from mcf.domain.dossiers import actions
 from mcf.domain.dossiers.models import Dossier, WorkingTime
-from tests.domain.dossiers.builders import World, ready_dossier
+from tests.domain.dossiers.builders import World, dossier_world, ready_dossier
 from tests.domain.organisations.builders import verified_client
 from tests.web.keys import form_key
 from tests.web.routes import body
 
 WORK_LIST = "/professionnel/dossiers/"
+
+
+def financeur_world() -> World:
+    """The builders' world, its holder read again: the counter cached on him before his DIF
+    was entered would say « Heures DIF non renseignées »."""
+    world = dossier_world()
+    world.holder.refresh_from_db()
+    return world
 
 
 def sent_sur_temps(world: World, *, answer: str = "") -> Dossier:

@@ -205,7 +205,9 @@ def test_a_stale_form_is_refused_with_409_and_changes_nothing(world, financeur):
     assert _state(dossier) == before
     # A version that is not a number the page wrote is a stale form too.
     fresh = Dossier.objects.get(pk=dossier.pk)
-    response = post_act(financeur, fresh, "refuser", {"refus-motif": "Non"}, version="１")
+    response = post_act(
+        financeur, fresh, "refuser", {"refus-motif": "Dossier incomplet"}, version="１"
+    )
     assert response.status_code == 409
     assert _state(dossier) == before
 
@@ -252,6 +254,9 @@ def test_refusing_needs_a_motif_and_cancels(world, financeur):
     before = _state(dossier)
     assert post_act(financeur, dossier, "refuser", {"refus-motif": ""}).status_code == 422
     assert post_act(financeur, dossier, "refuser", {"refus-motif": "x" * 2001}).status_code == 422
+    short = post_act(financeur, dossier, "refuser", {"refus-motif": "x1"})
+    assert short.status_code == 422
+    assert "Expliquez-le en quelques mots (10 caractères au moins)." in text(short)
     assert _state(dossier) == before
     response = post_act(financeur, dossier, "refuser", {"refus-motif": "Formation hors branche"})
     assert response.status_code == 302
