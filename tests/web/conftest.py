@@ -101,3 +101,12 @@ def _financeur_dossier(catalogue):
     opca.branches.add(branch)
     admin = opca.members.get().user
     return sent_dossier(World(holder, catalogue, opca, admin, admin))
+
+
+def more_dossiers(count: int) -> None:
+    """``count`` more dossiers of that holder sent to OPCA Test (the sweeps' growth)."""
+    holder = User.objects.get(nir_hash=nir_lookup_hash(DOSSIER_HOLDER))
+    opca = Organisation.objects.get(name="OPCA Test")
+    admin = opca.members.get(role=ProfessionalProfile.Role.ADMINISTRATEUR_PRINCIPAL).user
+    for _ in range(count):
+        sent_dossier(World(holder, None, opca, admin, admin))
