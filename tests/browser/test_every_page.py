@@ -36,6 +36,7 @@ from mcf.core import errors
 from mcf.domain.accounts.email_change import request_email_change
 from mcf.domain.accounts.models import User
 from mcf.domain.accounts.password_reset import reset_url
+from mcf.domain.dossiers.actions import close_dossier
 from mcf.domain.hours.ledger import credit_feed, enter_dif
 from mcf.domain.hours.models import Counter
 from mcf.domain.legal import cgu
@@ -48,6 +49,7 @@ from tests.browser.test_accessibility_registration import (
     step_identity,
     step_password,
 )
+from tests.domain.dossiers.builders import sent_dossier, validated_dossier
 from tests.domain.organisations.builders import (
     PRO_PASSWORD,
     active_principal_admin,
@@ -56,6 +58,7 @@ from tests.domain.organisations.builders import (
 )
 from tests.factories import registered_holder
 from tests.web.conftest import clients, route_objects  # noqa: F401 (fixtures)
+from tests.web.professionnel.dossier_helpers import client_of, financeur_world, sent_sur_temps
 from tests.web.routes import ROUTES, SPACES, Route, route_values
 from tests.web.test_access_table import ACCESS
 
@@ -89,6 +92,11 @@ NO_PAGE = {
     "titulaire:personal_situation": "POST only (its form is on personal_information)",
     "titulaire:attestation": "a PDF",
     "professionnel:logout": "POST only",
+    "professionnel:dossier_validate": "POST only (its form is on the dossier's page)",
+    "professionnel:dossier_complement": "POST only (its form is on the dossier's page)",
+    "professionnel:dossier_refuse": "POST only (its form is on the dossier's page)",
+    "professionnel:dossier_close": "POST only (its form is on the dossier's page)",
+    "professionnel:dossier_cancel": "POST only (its form is on the dossier's page)",
     "antibot:image": "the captcha's image",
     "antibot:audio": "the captcha's sound",
     "admin:logout": "POST only",
@@ -165,6 +173,33 @@ def _pro_verify_code(page: Page, base: str) -> None:
     assert page.url.endswith("/connexion/code/"), page.url
 
 
+def _financeur_dossier(state: str) -> Callable[[Page, str], None]:
+    """The financeur's page of a dossier in ``state`` (the sweeps' one is only sent), and
+    his work list showing dossiers in every state."""
+
+    def reach(page: Page, base: str) -> None:
+        world = financeur_world()
+        dossier = validated_dossier(world)
+        sent_sur_temps(world)
+        if state == "clos":
+            dossier = close_dossier(
+                dossier.pk, by=world.financeur, version=dossier.version, hours_done=130
+            )
+        _log_in(page, base, client_of(world.financeur))
+        page.goto(base + reverse("professionnel:dossier", args=[dossier.public_id]))
+
+    return reach
+
+
+def _financeur_work_list(page: Page, base: str) -> None:
+    world = financeur_world()
+    for _ in range(3):
+        sent_dossier(world)
+    validated_dossier(world)
+    _log_in(page, base, client_of(world.financeur))
+    page.goto(base + reverse("professionnel:dossiers"))
+
+
 def _password_reset_link(page: Page, base: str) -> None:
     url = reset_url(registered_holder())
     page.goto(base + url[url.index("/titulaire/") :])
@@ -211,6 +246,9 @@ JOURNEYS = [
         False,
     ),
     Journey("professionnel", "enrol", ("professionnel:enrol",), _pro_enrol),
+    Journey("professionnel", "dossier-valide", (), _financeur_dossier("valide")),
+    Journey("professionnel", "dossier-clos", (), _financeur_dossier("clos")),
+    Journey("professionnel", "dossiers-remplis", (), _financeur_work_list),
     Journey("professionnel", "verify_code", ("professionnel:verify_code",), _pro_verify_code),
     Journey(
         "professionnel", "change_password", ("professionnel:change_password",), _pro_change_password

@@ -8,18 +8,21 @@ from django_tasks_db.models import DBTaskResult
 from dsfr.models import DsfrConfig
 
 from mcf.domain.accounts.models import User
+from mcf.domain.catalogue.models import Branch
 from mcf.domain.contact.actions import submit_contact_message
 from mcf.domain.contact.models import ContactMessage
 from mcf.domain.hours.feed.uploads import report_path
 from mcf.domain.hours.models import Counter, FeedImport
+from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
+from tests.domain.dossiers.builders import World, give_hours, salarie_of, sent_dossier
 from tests.domain.organisations.builders import (
     active_principal_admin,
     operator_client,
     verified_client,
 )
-from tests.factories import registered_holder
+from tests.factories import nir_with_key, registered_holder
 from tests.web.catalogue.conftest import build_catalogue
 from tests.web.routes import HOLDER
 
@@ -47,7 +50,8 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int]]:
     """(a training offer's id, {back-office model routes: the pk of one of its objects}):
     the objects the routes' parameters name (tests/web/routes.py, route_values)."""
     settings.FEED_UPLOAD_DIR = tmp_path
-    offer_id = build_catalogue().anglais.pk
+    catalogue = build_catalogue()
+    offer_id = catalogue.anglais.pk
     submit_contact_message(
         full_name="Camille Martin",
         email="camille@example.net",
@@ -59,7 +63,7 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int]]:
         "gestion/auth/group/": Group.objects.create(name="Gestionnaires du service"),
         "gestion/dsfr/dsfrconfig/": DsfrConfig.objects.create(),
         "gestion/django_tasks_database/dbtaskresult/": DBTaskResult.objects.first(),
-        "gestion/accounts/user/": User.objects.get(nir_hash__isnull=False),
+        "gestion/accounts/user/": User.objects.get(nir_hash=nir_lookup_hash(HOLDER)),
         "gestion/mailing/outboxemail/": OutboxEmail.objects.first(),
         "gestion/contact/contactmessage/": ContactMessage.objects.get(),
         "gestion/organisations/organisation/": Organisation.objects.get(),
@@ -73,9 +77,36 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int]]:
                 status=FeedImport.Status.DONE,
             )
         ),
-        "gestion/hours/counter/": Counter.objects.get(),
+        "gestion/hours/counter/": Counter.objects.get(holder__nir_hash=nir_lookup_hash(HOLDER)),
     }
     report_path(run).write_text("ligne;motif\n")
     # A second session of the holder: « Mes sessions » then shows its « Fermer » forms.
-    Client().force_login(User.objects.get(nir_hash__isnull=False))
-    return offer_id, {prefix: instance.pk for prefix, instance in objects.items()}
+    Client().force_login(User.objects.get(nir_hash=nir_lookup_hash(HOLDER)))
+    public_ids = {"professionnel/dossiers/": _financeur_dossier(catalogue).public_id}
+    return offer_id, {prefix: instance.pk for prefix, instance in objects.items()} | public_ids
+
+
+# Another holder than the sweeps' own, whose counter the sweeps check stays at 0 h.
+DOSSIER_HOLDER = nir_with_key("2800375112345")
+
+
+def _financeur_dossier(catalogue):
+    """A dossier sent to the « professional »'s organisation (OPCA Test) by another holder."""
+    holder = registered_holder(DOSSIER_HOLDER, email="dossier.titulaire@example.org")
+    branch = Branch.objects.get(pk=catalogue.branch_id)
+    salarie_of(holder, branch)
+    give_hours(holder, cpf=48, dif=120)
+    holder.refresh_from_db()  # its counter as it is now, DIF entered
+    opca = Organisation.objects.get(name="OPCA Test")
+    opca.branches.add(branch)
+    admin = opca.members.get().user
+    return sent_dossier(World(holder, catalogue, opca, admin, admin))
+
+
+def more_dossiers(count: int) -> None:
+    """``count`` more dossiers of that holder sent to OPCA Test (the sweeps' growth)."""
+    holder = User.objects.get(nir_hash=nir_lookup_hash(DOSSIER_HOLDER))
+    opca = Organisation.objects.get(name="OPCA Test")
+    admin = opca.members.get(role=ProfessionalProfile.Role.ADMINISTRATEUR_PRINCIPAL).user
+    for _ in range(count):
+        sent_dossier(World(holder, None, opca, admin, admin))

@@ -27,6 +27,7 @@ from mcf.domain.organisations.models import ProfessionalProfile
 from tests.domain.organisations.builders import add_gestionnaires
 from tests.factories import nir_with_key, registered_holder
 from tests.web.catalogue.conftest import more_offers
+from tests.web.conftest import more_dossiers
 from tests.web.routes import HOLDER, ROUTES, route_values, status
 from tests.web.test_access_table import ACCESS
 
@@ -67,6 +68,7 @@ def grow(count: int) -> None:
         TOTPDevice.objects.create(user=operator, name=f"Téléphone {i}", confirmed=False)
     for i in range(count):
         registered_holder(nir_with_key(f"18505780{i:05d}"), email=f"titulaire{i}@example.org")
+    more_dossiers(count)
 
 
 def _queries(browser, url: str) -> int:

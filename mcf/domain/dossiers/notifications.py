@@ -57,7 +57,7 @@ def send_digest(organisation_id: int, *, now: datetime | None = None) -> int:
         ).select_related("user")
         queued = 0
         if count:
-            url = settings.SITE_URL + reverse("professionnel:home")
+            url = settings.SITE_URL + reverse("professionnel:dossiers")
             for member in members:
                 if not member.user.email:
                     continue

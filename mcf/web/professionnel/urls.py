@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcf.web.professionnel import views
+from mcf.web.professionnel import dossier_views, views
 
 app_name = "professionnel"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("mot-de-passe-provisoire/", views.change_password, name="change_password"),
     path("gestionnaires/", views.gestionnaires, name="gestionnaires"),
     path("", views.home, name="home"),
+    path("dossiers/", dossier_views.work_list, name="dossiers"),
+    path("dossiers/<uuid:public_id>/", dossier_views.instruct, name="dossier"),
+    path("dossiers/<uuid:public_id>/valider/", dossier_views.validate, name="dossier_validate"),
+    path(
+        "dossiers/<uuid:public_id>/complement/",
+        dossier_views.request_complement,
+        name="dossier_complement",
+    ),
+    path("dossiers/<uuid:public_id>/refuser/", dossier_views.refuse, name="dossier_refuse"),
+    path("dossiers/<uuid:public_id>/clore/", dossier_views.close, name="dossier_close"),
+    path("dossiers/<uuid:public_id>/annuler/", dossier_views.cancel, name="dossier_cancel"),
 ]

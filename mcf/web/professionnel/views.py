@@ -46,6 +46,7 @@ from mcf.domain.organisations.second_factor import (
     verify_totp,
 )
 from mcf.web.professionnel.decorators import professional_required
+from mcf.web.professionnel.dossier_views import home_counts
 from mcf.web.professionnel.forms import CodeForm, GestionnaireForm, LoginForm, NewPasswordForm
 
 # One message for every failure (AUTH-04): unknown identifier, wrong password, throttled…
@@ -297,10 +298,15 @@ def home(request):
         if profile.is_principal_admin
         else None
     )
+    organisation = profile.organisation
     return render(
         request,
         "professionnel/home.html",
-        {"profile": profile, "gestionnaire_count": gestionnaire_count},
+        {
+            "profile": profile,
+            "gestionnaire_count": gestionnaire_count,
+            "dossier_counts": home_counts(organisation.pk) if organisation.is_financeur else None,
+        },
     )
 
 
