@@ -44,7 +44,7 @@ from mcf.domain.dossiers.workflow import (
     role_of,
     transition,
 )
-from mcf.domain.hours import ledger
+from mcf.domain.hours import reservations as ledger
 from mcf.domain.hours.models import Counter
 from mcf.domain.identity.siret import normalise_siret, validate_siret
 from mcf.domain.journal import actions as journal

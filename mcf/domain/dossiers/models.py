@@ -247,8 +247,8 @@ class Dossier(models.Model):
         self._loaded_state = self.state
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        dossier = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        dossier = super().from_db(db, field_names, values, *args, **kwargs)
         dossier._loaded_state = dossier.__dict__.get("state")
         return dossier
 
