@@ -304,17 +304,22 @@ def _available(holder) -> tuple[int, int]:
 def hours_plan(dossier: Dossier, duration) -> dict:
     """The plan the rules give for ``duration`` with the holder's hours now (or why none)."""
     if duration is None:
-        return {"plan": None, "problem": "Indiquez la durée de la formation pour voir le plan."}
+        return _no_plan("Indiquez la durée de la formation pour voir le plan.")
     problem = actions.field_errors(
         {"duration_hours": duration}, holder=dossier.holder, today=timezone.localdate()
     ).get("duration_hours")
     if problem:
-        return {"plan": None, "problem": problem}
+        return _no_plan(problem)
     dif, cpf = _available(dossier.holder)
     return {
         "plan": plan.propose(duration, dif_available=dif, cpf_available=cpf),
+        "problem": "",
         "ceiling": plan.MAX_HOURS_PER_DOSSIER,
     }
+
+
+def _no_plan(problem: str) -> dict:
+    return {"plan": None, "problem": problem, "ceiling": plan.MAX_HOURS_PER_DOSSIER}
 
 
 def _page_context(dossier: Dossier, slug: str) -> dict:
@@ -343,11 +348,11 @@ def _step_page(request, dossier, step: Step, form, *, refusal: str = "", status:
     return render(request, "titulaire/dossiers/step.html", context, status=status)
 
 
-def _fresh_form(form_class, request, dossier: Dossier, **kwargs):
+def _fresh_form(form_class, request, fresh: Dossier, **kwargs):
     """The typed values again, on the dossier's current version (after a stale form): the
     holder sees the message, checks, and may send them again."""
     data = request.POST.copy()
-    data["version"] = str(dossier.version)
+    data["version"] = str(fresh.version)
     form = form_class(data, **kwargs)
     form.is_valid()
     return form
@@ -415,7 +420,7 @@ def dossier_plan(request, public_id):
     try:
         duration = HoursField().clean(typed[:20])
     except ValidationError as error:
-        context = {"plan": None, "problem": error.messages[0]}
+        context = _no_plan(error.messages[0])
     else:
         context = hours_plan(dossier, duration)
     return render(request, "titulaire/dossiers/plan.html", context)
