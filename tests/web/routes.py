@@ -96,7 +96,7 @@ def status(response) -> int:
 
 
 def route_values(
-    route: Route, offer_id: int, objects: dict[str, int] | None = None
+    route: Route, offer_id: int, objects: dict[str, int | uuid.UUID] | None = None
 ) -> list[dict[str, str]]:
     """Parameter values for ``route``: one set that may exist, one that does not; both match
     the route's converters, so the request reaches the view. What exists: ``offer_id`` for
@@ -115,7 +115,11 @@ def route_values(
             existing[part] = str(own if route.namespace == "admin" else offer_id)
             missing[part] = MISSING_ID
         elif converter == "uuid":
-            existing[part] = missing[part] = str(uuid.UUID(int=7))
+            # A real object's public id when ``objects`` gives one for the route (a dossier).
+            existing[part] = str(own if isinstance(own, uuid.UUID) else uuid.UUID(int=7))
+            missing[part] = str(uuid.UUID(int=7))
+        elif name == "step":  # the steps of a dossier's form
+            existing[part], missing[part] = "organisme", "page-inconnue"
         elif name == "app_label":
             existing[part], missing[part] = "hours", "hours"
         elif converter == "slug":
