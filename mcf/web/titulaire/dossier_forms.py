@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import RadioSelect
 from dsfr.forms import DsfrBaseForm
 
@@ -348,17 +348,21 @@ class SendForm(DsfrBaseForm):
 
 
 def error_summary(*forms_: forms.Form) -> list[tuple[str, str, str]]:
-    """(anchor, label, message) of every error, for the summary at the top of the page that
-    links to each field (a radio group's anchor is django-dsfr's fieldset)."""
+    """(anchor, label, message) of every error in the order of the fields, for the summary
+    at the top of the page that links to each field (a radio group's anchor is django-dsfr's
+    fieldset; a message that already names its field is not prefixed with the label)."""
     summary = []
     for form in forms_:
-        for name, errors in form.errors.items():
-            if name in form.fields and not isinstance(form.fields[name].widget, forms.HiddenInput):
-                field = form[name]
-                anchor = field.id_for_label
-                if isinstance(field.field.widget, RadioSelect):
-                    anchor = f"radio-{field.auto_id}"
-                summary += [(anchor, field.label, str(error)) for error in errors]
-            else:
+        for name in [*form.fields, NON_FIELD_ERRORS]:
+            errors = form.errors.get(name, [])
+            field = form.fields.get(name)
+            if field is None or isinstance(field.widget, forms.HiddenInput):
                 summary += [("", "", str(error)) for error in errors]
+                continue
+            bound = form[name]
+            anchor = bound.id_for_label
+            if isinstance(field.widget, RadioSelect):
+                anchor = f"radio-{bound.auto_id}"
+            label = "" if any(str(field.label) in str(e) for e in errors) else field.label
+            summary += [(anchor, label, str(error)) for error in errors]
     return summary

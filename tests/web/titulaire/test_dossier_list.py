@@ -62,7 +62,8 @@ def test_list_shows_each_dossier_with_its_badge_and_next_step(world):
     assert 'fr-badge fr-badge--error">Annulé' in html
     assert "Organisme Démo" in page and "Anglais professionnel" in page
     assert f"du {validated.start_date:%d/%m/%Y} au {validated.end_date:%d/%m/%Y}" in page
-    assert "20 h (dont 20 h DIF et 0 h CPF)" in page
+    assert "20 h (20 h DIF et 0 h CPF réservées)" in page
+    assert "200 h (prévu : 120 h DIF et 30 h CPF)" in page
     # The draft misses its organisme: the next step is the first step of its form.
     assert (
         f'href="{LIST}{draft.public_id}/etape/organisme/">Compléter : organisme de formation'
