@@ -590,6 +590,7 @@ def validate_dossier(
             source=dossier.ledger_source,
             by=dossier.financeur.name,
             now=now,
+            number=dossier.number_display,
         )
         ledger.lock_dif(counter.pk, now=now)
         dossier.plan_dif, dossier.plan_cpf = dif, cpf
@@ -627,6 +628,7 @@ def close_dossier(
             source=dossier.ledger_source,
             by=dossier.financeur.name,
             now=now,
+            number=dossier.number_display,
         )
         dossier.hours_done, dossier.used_dif, dossier.used_cpf = hours_done, used_dif, used_cpf
         return f"{hours_done} h réalisées ({used_dif} h DIF et {used_cpf} h CPF débitées)"
@@ -647,6 +649,7 @@ def cancel_validated(
             source=dossier.ledger_source,
             by=dossier.financeur.name,
             now=now,
+            number=dossier.number_display,
         )
         return f"{dossier.plan_dif} h DIF et {dossier.plan_cpf} h CPF rendues"
 

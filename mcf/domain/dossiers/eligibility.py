@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mcf.domain.catalogue.eligibility import Situation, open_lists, valid_listings
 from mcf.domain.catalogue.models import Offer
+from mcf.domain.hours.models import Counter
 
 
 class NotEligible(Exception):
@@ -43,8 +44,9 @@ def check_holder_may_create(holder) -> None:
     """Refuse a holder whose account is closed or whose DIF was never entered."""
     if holder.closed_at is not None or not holder.is_active:
         raise NotEligible(ACCOUNT_CLOSED, "closed")
-    counter = getattr(holder, "counter", None)
-    if counter is None or counter.dif_balance is None:
+    # Read now, not from a counter cached on the user: the DIF may have just been entered.
+    dif = Counter.objects.filter(holder=holder).values_list("dif_balance", flat=True).first()
+    if dif is None:
         raise NotEligible(DIF_MISSING, "dif")
 
 

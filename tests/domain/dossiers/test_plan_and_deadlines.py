@@ -69,10 +69,10 @@ def test_hours_done_are_debited_dif_first():
 @pytest.mark.parametrize(
     ("start", "end", "notice"),
     [
-        (date(2027, 6, 1), date(2027, 11, 30), 60),  # a day short of six months
-        (date(2027, 6, 1), date(2027, 12, 1), 120),  # six months
-        (date(2027, 8, 31), date(2028, 2, 28), 60),
-        (date(2027, 8, 31), date(2028, 2, 29), 120),  # leap year, short month
+        (date(2027, 6, 1), date(2027, 11, 29), 60),  # a day short of six months
+        (date(2027, 6, 1), date(2027, 11, 30), 120),  # six months, first and last day in
+        (date(2027, 8, 31), date(2028, 2, 27), 60),  # 31 August + 6 months: 29 February
+        (date(2027, 8, 31), date(2028, 2, 28), 120),
     ],
 )
 def test_the_notice_is_120_days_for_six_months_or_more(start, end, notice):

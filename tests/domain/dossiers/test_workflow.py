@@ -69,6 +69,7 @@ def test_no_dossier_before_the_dif_is_entered():
 
 def test_no_dossier_on_a_closed_account(world):
     close_account(world.holder)
+    world.holder.refresh_from_db()
     with pytest.raises(NotEligible) as refused:
         actions.create_dossier_for_code(world.holder, ANGLAIS_CODE)
     assert refused.value.code == "closed"

@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0005_alter_offersearch_options'),
-        ('organisations', '0001_initial'),
+        ("catalogue", "0005_alter_offersearch_options"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='branches',
-            field=models.ManyToManyField(blank=True, related_name='+', to='catalogue.branch', verbose_name='branches professionnelles couvertes (OPCA)'),
+            model_name="organisation",
+            name="branches",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="+",
+                to="catalogue.branch",
+                verbose_name="branches professionnelles couvertes (OPCA)",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.region', verbose_name='région (Région)'),
+            model_name="organisation",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.region",
+                verbose_name="région (Région)",
+            ),
         ),
     ]
