@@ -20,11 +20,12 @@ from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.test_every_page import Review, _log_in
 from tests.domain.dossiers.builders import (
     ANGLAIS_CODE,
+    dossier_world,
     ready_dossier,
     sent_dossier,
     validated_dossier,
 )
-from tests.web.titulaire.dossier_helpers import LIST, page, step, world_of
+from tests.web.titulaire.dossier_helpers import LIST, page, step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The fixtures of the gallery's pages (a browser page that checks and photographs).
@@ -38,7 +39,7 @@ def _look(pages: Review, name: str, state: str) -> None:
 
 
 def test_the_dossier_pages_with_real_dossiers(review, live_server):
-    world = world_of()
+    world = dossier_world()
     draft = actions.create_dossier_for_code(world.holder, ANGLAIS_CODE)
     client = Client()
     client.force_login(world.holder)

@@ -10,7 +10,7 @@ from django.test import Client
 from mcf.domain.accounts.models import User
 from mcf.domain.catalogue.models import Branch
 from mcf.domain.dossiers.models import Dossier
-from tests.domain.dossiers.builders import World, dossier_world, give_hours, salarie_of
+from tests.domain.dossiers.builders import World, give_hours, salarie_of
 from tests.factories import NIR_B, registered_holder
 
 LIST = "/titulaire/dossiers-de-formation/"
@@ -42,14 +42,6 @@ def fresh(dossier: Dossier) -> Dossier:
 
 def holder_of(world: World) -> Client:
     return browser(world.holder)
-
-
-def world_of(**kwargs) -> World:
-    """``dossier_world()`` with its holder read again: the builder cached his counter
-    before the DIF was entered, as no request of his would."""
-    world = dossier_world(**kwargs)
-    world.holder = User.objects.get(pk=world.holder.pk)
-    return world
 
 
 def second_holder(world: World) -> User:

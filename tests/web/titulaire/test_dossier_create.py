@@ -10,9 +10,9 @@ from mcf.domain.accounts.personal_information import update_situation
 from mcf.domain.catalogue.models import Region
 from mcf.domain.dossiers.models import Dossier
 from mcf.domain.journal.models import Action, JournalEntry
-from tests.domain.dossiers.builders import ANGLAIS_CODE
+from tests.domain.dossiers.builders import ANGLAIS_CODE, dossier_world
 from tests.web.keys import form_key, submit
-from tests.web.titulaire.dossier_helpers import NEW, holder_of, step, text, world_of
+from tests.web.titulaire.dossier_helpers import NEW, holder_of, step, text
 
 pytestmark = pytest.mark.django_db
 OFFER = "/titulaire/rechercher-une-formation/{}/dossier/"
@@ -20,7 +20,7 @@ OFFER = "/titulaire/rechercher-une-formation/{}/dossier/"
 
 @pytest.fixture
 def world():
-    return world_of()
+    return dossier_world()
 
 
 def test_a_code_cpf_creates_a_draft_and_opens_its_first_step(world):
@@ -88,7 +88,7 @@ def test_a_code_on_a_list_closed_to_the_holder_names_the_open_lists(world):
 
 
 def test_without_dif_the_holder_is_sent_to_his_hours():
-    world = world_of(dif=None)
+    world = dossier_world(dif=None)
     client = holder_of(world)
     for response in (client.get(NEW), client.get(OFFER.format(world.catalogue.anglais.pk))):
         page = text(response)

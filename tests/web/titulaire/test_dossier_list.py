@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from mcf.domain.dossiers import actions
 from tests.domain.dossiers.builders import (
     ANGLAIS_CODE,
+    dossier_world,
     ready_dossier,
     sent_dossier,
     validated_dossier,
@@ -20,7 +21,6 @@ from tests.web.titulaire.dossier_helpers import (
     holder_of,
     second_holder,
     text,
-    world_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    return world_of()
+    return dossier_world()
 
 
 def test_empty_list_explains_how_to_start(world):

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from mcf.domain.dossiers import actions
 from mcf.domain.dossiers.models import DossierTransition, WorkingTime
-from tests.domain.dossiers.builders import ANGLAIS_CODE, ready_dossier
+from tests.domain.dossiers.builders import ANGLAIS_CODE, dossier_world, ready_dossier
 from tests.web.keys import form_key, submit
-from tests.web.titulaire.dossier_helpers import fresh, holder_of, page, step, text, world_of
+from tests.web.titulaire.dossier_helpers import fresh, holder_of, page, step, text
 
 pytestmark = pytest.mark.django_db
 CONSENT = "J'accepte que mes heures soient mobilisées pour cette formation"
@@ -20,7 +20,7 @@ CONSENT = "J'accepte que mes heures soient mobilisées pour cette formation"
 
 @pytest.fixture
 def world():
-    return world_of()
+    return dossier_world()
 
 
 def days(n: int) -> datetime.date:

@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from mcf.domain.dossiers import actions
 from mcf.domain.journal.models import Action, JournalEntry
-from tests.domain.dossiers.builders import ANGLAIS_CODE, ORGANISME_SIRET, ready_dossier
+from tests.domain.dossiers.builders import (
+    ANGLAIS_CODE,
+    ORGANISME_SIRET,
+    dossier_world,
+    ready_dossier,
+)
 from tests.web.keys import form_key, submit
 from tests.web.titulaire.dossier_helpers import (
     browser,
@@ -21,7 +26,6 @@ from tests.web.titulaire.dossier_helpers import (
     second_holder,
     step,
     text,
-    world_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    return world_of()
+    return dossier_world()
 
 
 @pytest.fixture
