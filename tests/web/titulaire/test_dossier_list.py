@@ -86,15 +86,21 @@ def test_another_holders_dossiers_are_not_listed(world):
     assert "Vous n'avez pas encore de dossier" in page
 
 
+def queries(client, url: str) -> int:
+    """The queries of one request, counted at once: the next request's request_started
+    signal empties the log a CaptureQueriesContext reads lazily."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
 def test_query_count_is_flat_from_1_to_50_dossiers(world):
     client = holder_of(world)
     ready_dossier(world)
     client.get(LIST)
-    with CaptureQueriesContext(connection) as one:
-        assert client.get(LIST).status_code == 200
+    one = queries(client, LIST)
     for _ in range(49):
         actions.create_dossier_for_code(world.holder, ANGLAIS_CODE)
-    with CaptureQueriesContext(connection) as fifty:
-        assert client.get(LIST).status_code == 200
+    fifty = queries(client, LIST)
     assert text(client.get(LIST)).count("Dossier n°") == 0  # numbers are shown bare
-    assert len(fifty) == len(one) <= 10
+    assert 0 < fifty == one <= 10
