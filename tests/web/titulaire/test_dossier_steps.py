@@ -210,3 +210,25 @@ def test_a_sent_dossier_cannot_be_edited_any_more(world):
     response = client.post(step(dossier, "organisme"), {"organisme_name": "x"})
     assert response.status_code == 302
     assert fresh(dossier).organisme_name == "Organisme Démo"
+
+
+def test_a_step_posted_twice_is_saved_once(world, draft):
+    client = holder_of(world)
+    key = form_key(client, step(draft, "organisme"))
+    data = {"organisme_name": "Organisme Démo", "version": draft.version, "idempotency_key": key}
+    first = client.post(step(draft, "organisme"), data)
+    second = client.post(step(draft, "organisme"), data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == step(draft, "dates")
+    assert fresh(draft).version == draft.version + 1  # one change, not a stale second one
+    assert JournalEntry.objects.filter(action=Action.DOSSIER_UPDATED).count() == 1
+
+
+def test_a_step_sur_temps_de_travail_leads_to_the_employers_page(world):
+    dossier = ready_dossier(world, working_time="sur")
+    response = submit(
+        holder_of(world),
+        step(dossier, "financement"),
+        {"financeur": world.opca.pk, "version": dossier.version},
+    )
+    assert response["Location"] == page(dossier, "employeur")
