@@ -91,6 +91,7 @@ NO_PAGE = {
     "titulaire:personal_phones": "POST only (its form is on personal_information)",
     "titulaire:personal_situation": "POST only (its form is on personal_information)",
     "titulaire:attestation": "a PDF",
+    "titulaire:dossier_plan": "an htmx fragment (photographed in the dossier's dates step)",
     "professionnel:logout": "POST only",
     "professionnel:dossier_validate": "POST only (its form is on the dossier's page)",
     "professionnel:dossier_complement": "POST only (its form is on the dossier's page)",

@@ -1,5 +1,7 @@
 """A logged-in browser per kind of user, for the route sweeps (tests/web/routes.py)."""
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -11,12 +13,20 @@ from mcf.domain.accounts.models import User
 from mcf.domain.catalogue.models import Branch
 from mcf.domain.contact.actions import submit_contact_message
 from mcf.domain.contact.models import ContactMessage
+from mcf.domain.dossiers.actions import create_dossier_for_code
 from mcf.domain.hours.feed.uploads import report_path
+from mcf.domain.hours.ledger import enter_dif
 from mcf.domain.hours.models import Counter, FeedImport
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
-from tests.domain.dossiers.builders import World, give_hours, salarie_of, sent_dossier
+from tests.domain.dossiers.builders import (
+    ANGLAIS_CODE,
+    World,
+    give_hours,
+    salarie_of,
+    sent_dossier,
+)
 from tests.domain.organisations.builders import (
     active_principal_admin,
     operator_client,
@@ -46,7 +56,7 @@ def clients(db) -> dict[str, Client]:
 
 
 @pytest.fixture
-def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int]]:
+def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int | uuid.UUID]]:
     """(a training offer's id, {back-office model routes: the pk of one of its objects}):
     the objects the routes' parameters name (tests/web/routes.py, route_values)."""
     settings.FEED_UPLOAD_DIR = tmp_path
@@ -81,8 +91,14 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int]]:
     }
     report_path(run).write_text("ligne;motif\n")
     # A second session of the holder: « Mes sessions » then shows its « Fermer » forms.
-    Client().force_login(User.objects.get(nir_hash=nir_lookup_hash(HOLDER)))
-    public_ids = {"professionnel/dossiers/": _financeur_dossier(catalogue).public_id}
+    holder = User.objects.get(nir_hash=nir_lookup_hash(HOLDER))
+    Client().force_login(holder)
+    # A dossier de formation of the holder, in preparation (his dossier pages).
+    enter_dif(holder, 0)
+    public_ids = {
+        "titulaire/dossiers-de-formation/": create_dossier_for_code(holder, ANGLAIS_CODE).public_id,
+        "professionnel/dossiers/": _financeur_dossier(catalogue).public_id,
+    }
     return offer_id, {prefix: instance.pk for prefix, instance in objects.items()} | public_ids
 
 

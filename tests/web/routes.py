@@ -116,9 +116,11 @@ def route_values(
             existing[part] = str(own if route.namespace == "admin" else offer_id)
             missing[part] = MISSING_ID
         elif converter == "uuid":
-            # A real object's public id when ``objects`` gives one (a dossier), else none.
+            # A real object's public id when ``objects`` gives one for the route (a dossier).
             existing[part] = str(own if isinstance(own, uuid.UUID) else uuid.UUID(int=7))
             missing[part] = str(uuid.UUID(int=7))
+        elif name == "step":  # the steps of a dossier's form
+            existing[part], missing[part] = "organisme", "page-inconnue"
         elif name == "app_label":
             existing[part], missing[part] = "hours", "hours"
         elif converter == "slug":

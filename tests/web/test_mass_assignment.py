@@ -91,7 +91,8 @@ def test_ac_05_forms_ignore_the_fields_the_server_owns(route, clients, route_obj
     assert holder.kind == User.Kind.TITULAIRE
     assert (holder.username, holder.email) == holder_before
     counter = Counter.objects.get(holder=holder)
-    assert (counter.cpf_balance, counter.cpf_reserved, counter.dif_balance) == (0, 0, None)
+    # DIF 0 h: entered by route_objects, before his dossier de formation could be created.
+    assert (counter.cpf_balance, counter.cpf_reserved, counter.dif_balance) == (0, 0, 0)
     assert Counter.objects.get(pk=other_counter.pk).holder_id == other.pk
     professional.refresh_from_db()
     assert professional.role == ProfessionalProfile.Role.ADMINISTRATEUR_PRINCIPAL

@@ -11,6 +11,5 @@ SPACE_MENU = (
 
 # Entries whose feature is not built yet: an honest page, never a 404 or an empty page.
 COMING_SOON = {
-    "dossiers": "Mes dossiers de formation",
     "delegations": "Mes délégations",
 }

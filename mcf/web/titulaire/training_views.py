@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from mcf.domain.accounts.models import EmploymentStatus
 from mcf.domain.catalogue.eligibility import Situation
-from mcf.web.catalogue.views import HOLDER, dossier_soon_page, offer_page, search_page
+from mcf.web.catalogue.views import HOLDER, offer_page, search_page
 from mcf.web.titulaire.decorators import holder_required
 
 
@@ -64,10 +64,3 @@ def training_search(request):
 @require_GET
 def training_offer(request, pk: int):
     return offer_page(request, HOLDER, pk, situation=Situation.of_holder(request.user))
-
-
-@never_cache
-@holder_required
-@require_GET
-def training_dossier(request, pk: int):
-    return dossier_soon_page(request, HOLDER, pk)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from mcf.web.titulaire import (
     account_views,
+    dossier_views,
     hours_views,
     personal_views,
     registration_views,
@@ -11,9 +12,9 @@ from mcf.web.titulaire import (
 from mcf.web.titulaire.navigation import COMING_SOON
 
 COMING_SOON_PATHS = {
-    "dossiers": "dossiers-de-formation/",
     "delegations": "delegations/",
 }
+DOSSIERS = "dossiers-de-formation/"
 
 app_name = "titulaire"
 
@@ -31,8 +32,26 @@ urlpatterns = [
     ),
     path(
         "rechercher-une-formation/<int:pk>/dossier/",
-        training_views.training_dossier,
+        dossier_views.training_dossier,
         name="training_dossier",
+    ),
+    path(DOSSIERS, dossier_views.dossiers, name="dossiers"),
+    path(f"{DOSSIERS}nouveau/", dossier_views.dossier_new, name="dossier_new"),
+    path(
+        f"{DOSSIERS}<uuid:public_id>/etape/<slug:step>/",
+        dossier_views.dossier_step,
+        name="dossier_step",
+    ),
+    path(f"{DOSSIERS}<uuid:public_id>/plan/", dossier_views.dossier_plan, name="dossier_plan"),
+    path(
+        f"{DOSSIERS}<uuid:public_id>/employeur/",
+        dossier_views.dossier_employer,
+        name="dossier_employer",
+    ),
+    path(
+        f"{DOSSIERS}<uuid:public_id>/transmettre/",
+        dossier_views.dossier_send,
+        name="dossier_send",
     ),
     path("mot-de-passe/", account_views.password_change, name="password_change"),
     path("historique/", account_views.history, name="history"),

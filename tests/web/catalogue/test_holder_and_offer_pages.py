@@ -214,7 +214,9 @@ def test_the_holder_offer_page_has_his_menu_and_says_which_list_he_may_use(
     assert "Formation non éligible pour votre situation" in html
     assert "Liste non ouverte à votre situation" in html
     dossier = client.get(f"{URL}{catalogue.soudure.pk}/dossier/").content.decode()
-    assert "Bientôt disponible" in dossier and "Mon compte d" in dossier
+    # The holder has not entered his DIF yet: the dossier waits for it (the holder's own
+    # dossier pages: tests/web/titulaire/test_dossier_create.py).
+    assert "Heures DIF non renseignées" in dossier and "Mon compte d" in dossier
 
 
 @pytest.mark.parametrize("sessions", [0, 30])
