@@ -8,12 +8,15 @@ from django_tasks_db.models import DBTaskResult
 from dsfr.models import DsfrConfig
 
 from mcf.domain.accounts.models import User
+from mcf.domain.catalogue.models import Branch
 from mcf.domain.contact.actions import submit_contact_message
 from mcf.domain.contact.models import ContactMessage
+from mcf.domain.dossiers.models import Dossier
 from mcf.domain.hours.feed.uploads import report_path
 from mcf.domain.hours.models import Counter, FeedImport
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
+from tests.domain.dossiers.builders import World, give_hours, salarie_of, sent_dossier
 from tests.domain.organisations.builders import (
     active_principal_admin,
     operator_client,
@@ -47,7 +50,8 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int]]:
     """(a training offer's id, {back-office model routes: the pk of one of its objects}):
     the objects the routes' parameters name (tests/web/routes.py, route_values)."""
     settings.FEED_UPLOAD_DIR = tmp_path
-    offer_id = build_catalogue().anglais.pk
+    catalogue = build_catalogue()
+    offer_id = catalogue.anglais.pk
     submit_contact_message(
         full_name="Camille Martin",
         email="camille@example.net",
@@ -76,6 +80,24 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int]]:
         "gestion/hours/counter/": Counter.objects.get(),
     }
     report_path(run).write_text("ligne;motif\n")
+    dossier = _sent_dossier(
+        User.objects.get(nir_hash__isnull=False), Organisation.objects.get(), catalogue
+    )
     # A second session of the holder: « Mes sessions » then shows its « Fermer » forms.
     Client().force_login(User.objects.get(nir_hash__isnull=False))
-    return offer_id, {prefix: instance.pk for prefix, instance in objects.items()}
+    pks = {prefix: instance.pk for prefix, instance in objects.items()}
+    # The dossier routes of both spaces name the same dossier, by its public id.
+    pks["titulaire/dossiers-de-formation/"] = dossier.public_id
+    pks["gestion/dossiers/dossier/"] = dossier.pk
+    return offer_id, pks
+
+
+def _sent_dossier(holder: User, organisation: Organisation, catalogue) -> Dossier:
+    """A dossier of the sweeps' holder, sent to the professional's organisation (an OPCA
+    covering the holder's branch): each space's dossier routes open it."""
+    branch = Branch.objects.get(pk=catalogue.branch_id)
+    organisation.branches.add(branch)
+    salarie_of(holder, branch)
+    give_hours(holder, cpf=48, dif=120)
+    admin = ProfessionalProfile.objects.get(organisation=organisation).user
+    return sent_dossier(World(holder, catalogue, organisation, admin, admin))

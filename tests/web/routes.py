@@ -96,12 +96,13 @@ def status(response) -> int:
 
 
 def route_values(
-    route: Route, offer_id: int, objects: dict[str, int] | None = None
+    route: Route, offer_id: int, objects: dict[str, int | uuid.UUID] | None = None
 ) -> list[dict[str, str]]:
     """Parameter values for ``route``: one set that may exist, one that does not; both match
     the route's converters, so the request reaches the view. What exists: ``offer_id`` for
     integers; for an object of the back office, the pk that ``objects`` gives for its model's
-    routes (``{"gestion/hours/counter/": 12}``), else 1."""
+    routes (``{"gestion/hours/counter/": 12}``), else 1; for a public id (``<uuid:…>``), the
+    UUID that ``objects`` gives for the route (a dossier), else one that names nothing."""
     existing, missing = {}, {}
     own = next(
         (pk for prefix, pk in (objects or {}).items() if route.pattern.startswith(prefix)), 1
@@ -115,7 +116,9 @@ def route_values(
             existing[part] = str(own if route.namespace == "admin" else offer_id)
             missing[part] = MISSING_ID
         elif converter == "uuid":
-            existing[part] = missing[part] = str(uuid.UUID(int=7))
+            # A real object's public id when ``objects`` names one (a dossier), else none.
+            existing[part] = str(own if isinstance(own, uuid.UUID) else uuid.UUID(int=7))
+            missing[part] = str(uuid.UUID(int=7))
         elif name == "app_label":
             existing[part], missing[part] = "hours", "hours"
         elif converter == "slug":

@@ -2,6 +2,7 @@ from django.urls import path
 
 from mcf.web.titulaire import (
     account_views,
+    dossier_pages,
     hours_views,
     personal_views,
     registration_views,
@@ -33,6 +34,22 @@ urlpatterns = [
         "rechercher-une-formation/<int:pk>/dossier/",
         training_views.training_dossier,
         name="training_dossier",
+    ),
+    path("dossiers-de-formation/<uuid:public_id>/", dossier_pages.dossier, name="dossier"),
+    path(
+        "dossiers-de-formation/<uuid:public_id>/reprendre/",
+        dossier_pages.dossier_withdraw,
+        name="dossier_withdraw",
+    ),
+    path(
+        "dossiers-de-formation/<uuid:public_id>/annuler/",
+        dossier_pages.dossier_cancel,
+        name="dossier_cancel",
+    ),
+    path(
+        "dossiers-de-formation/<uuid:public_id>/recapitulatif.pdf",
+        dossier_pages.dossier_recap,
+        name="dossier_recap",
     ),
     path("mot-de-passe/", account_views.password_change, name="password_change"),
     path("historique/", account_views.history, name="history"),
