@@ -98,6 +98,6 @@ def _sent_dossier(holder: User, organisation: Organisation, catalogue) -> Dossie
     branch = Branch.objects.get(pk=catalogue.branch_id)
     organisation.branches.add(branch)
     salarie_of(holder, branch)
-    give_hours(holder, cpf=48, dif=120)
+    give_hours(holder, cpf=0, dif=120)  # the gallery feeds the CPF later (test_every_page)
     admin = ProfessionalProfile.objects.get(organisation=organisation).user
     return sent_dossier(World(holder, catalogue, organisation, admin, admin))
