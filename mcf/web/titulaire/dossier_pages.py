@@ -32,6 +32,7 @@ from mcf.domain.dossiers.models import IN_PREPARATION, Dossier, State, WorkingTi
 from mcf.domain.hours.models import Counter
 from mcf.domain.idempotency.actions import Result
 from mcf.domain.identity.siret import format_siret
+from mcf.domain.journal.actions import BY_HOLDER
 from mcf.domain.journal.models import Action
 from mcf.domain.journal.queries import for_subject
 from mcf.web.idempotency import EXPIRED, Once
@@ -161,6 +162,8 @@ def dossier_page(
     cancelled_by = next(
         (e.actor for e in reversed(entries) if e.action == Action.DOSSIER_CANCELLED), ""
     )
+    if cancelled_by == BY_HOLDER:  # « Annulé le … par vous »
+        cancelled_by = cancelled_by.lower()
     context = {
         "dossier": dossier,
         "financeur_name": dossier.financeur.name if dossier.financeur_id else "",

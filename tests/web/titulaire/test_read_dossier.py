@@ -133,7 +133,7 @@ def test_cancel_needs_a_motif_and_keeps_what_was_typed(world, browser):
     dossier.refresh_from_db()
     assert dossier.state == State.ANNULE and dossier.cancel_reason == "Formation reportée"
     page = text(browser.get(page_of(dossier)))
-    assert "Annulé" in page and "Motif : Formation reportée" in page and "par Vous" in page
+    assert "Annulé" in page and "Motif : Formation reportée" in page and "par vous" in page
     assert "Annuler le dossier" not in page.partition("Historique des opérations")[2]
 
 
