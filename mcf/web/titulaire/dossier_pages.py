@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dsfr.forms import DsfrBaseForm
 
 from mcf.core.digits import ascii_int
+from mcf.core.french import elide
 from mcf.domain.dossiers import actions, deadlines, plan, queries, workflow
 from mcf.domain.dossiers.models import IN_PREPARATION, Dossier, State, WorkingTime
 from mcf.domain.hours.models import Counter
@@ -107,9 +108,9 @@ def _next_step(dossier: Dossier, *, missing: dict[str, str]) -> str:
         return "Votre dossier est complet : transmettez-le au financeur."
     if dossier.state == State.TRANSMIS:
         return (
-            f"Votre dossier est entre les mains de {financeur}, qui l'instruit : vous serez "
-            "prévenu par courriel de sa décision. Vous pouvez encore le reprendre pour le "
-            "modifier."
+            f"Votre dossier est entre les mains {elide('de', financeur)}, qui l'instruit : "
+            "vous serez prévenu par courriel de sa décision. Vous pouvez encore le reprendre "
+            "pour le modifier."
         )
     if dossier.state == State.COMPLEMENT:
         return (

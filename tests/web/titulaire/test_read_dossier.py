@@ -102,7 +102,7 @@ def test_a_complete_draft_shows_every_field_and_the_plan(world, browser):
 def test_a_sent_dossier_can_be_taken_back_once(world, browser):
     dossier = sent_dossier(world)
     page = browser.get(page_of(dossier))
-    assert "entre les mains de OPCA Démo" in text(page)
+    assert "entre les mains d'OPCA Démo" in text(page)
     form = form_posting_to(page, page_of(dossier) + "reprendre/")
     assert form["version"] == str(dossier.version)
     first = browser.post(page_of(dossier) + "reprendre/", form)
