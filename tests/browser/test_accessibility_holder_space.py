@@ -1,9 +1,9 @@
 """The holder's space passes axe-core (WCAG 2.0/2.1 A and AA) on every page and state:
 « Synthèse de votre compte » (new and fed), « Mon compte d'heures » (empty, with movements
-and chart, with a form error), history, sessions, password change, « Mes informations
-personnelles » (with and without form errors), the e-mail change (form, link page, invalid
-link), data export, closing the space, « Confirmez votre mot de passe » (with an error),
-« bientôt disponible »."""
+and chart, with a form error), both with hours reserved for a dossier and once it is
+closed, history, sessions, password change, « Mes informations personnelles » (with and
+without form errors), the e-mail change (form, link page, invalid link), data export,
+closing the space, « Confirmez votre mot de passe » (with an error), « bientôt disponible »."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from mcf.domain.accounts.email_change import request_email_change
 from mcf.domain.catalogue.models import Branch, Region
 from mcf.domain.hours.ledger import credit_feed, enter_dif
 from mcf.domain.hours.models import Counter
+from mcf.domain.hours.reservations import Hours, reserve, settle
 from tests.browser.conftest import assert_no_axe_violations, wait_for_dsfr
 from tests.factories import NIR_A, PASSWORD, registered_holder
 
@@ -72,6 +73,28 @@ def test_holder_space_pages(axe_page: Page, live_server, fed):
         enter_dif(holder, 45)
     log_in(axe_page, live_server.url)
     for path in PAGES:
+        check(axe_page, live_server.url, path)
+
+
+def with_a_dossier(holder, *, closed: bool) -> None:
+    """Fed, DIF entered, hours reserved for a dossier (and the dossier closed, if asked)."""
+    with transaction.atomic():
+        counter = Counter.objects.select_for_update().get(holder=holder)
+        for year in range(2015, 2020):
+            credit_feed(counter, year=year, hours=24, source="test")
+    enter_dif(holder, 45)
+    hours = Hours(dif=45, cpf=30)
+    with transaction.atomic():
+        reserve(counter.pk, hours, source="dossier:1", by="OPCA Démo", number="2026-0001")
+        if closed:
+            settle(counter.pk, reserved=hours, used=Hours(45, 20), source="dossier:1", by="OPCA")
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["hours reserved", "dossier closed"])
+def test_hours_pages_with_a_dossier(axe_page: Page, live_server, closed):
+    with_a_dossier(registered_holder(), closed=closed)
+    log_in(axe_page, live_server.url)
+    for path in ("/titulaire/", "/titulaire/compte-d-heures/"):
         check(axe_page, live_server.url, path)
 
 

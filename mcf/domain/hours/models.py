@@ -159,6 +159,14 @@ class Entry(models.Model):
         """A reservation or a release: ``hours`` change the reserved hours, not the balance."""
         return self.kind in self.RESERVED_KINDS
 
+    @property
+    def hours_shown(self) -> str:
+        """The hours as the holder reads them (« Mon compte d'heures », the attestation):
+        « +24 h », « -30 h » for the balance; « 30 h réservées », « 30 h libérées »."""
+        if self.moves_reserved:
+            return f"{abs(self.hours)} h {'réservées' if self.hours > 0 else 'libérées'}"
+        return f"{'+' if self.hours > 0 else ''}{self.hours} h"
+
 
 class FeedImport(models.Model):
     """One declarations file uploaded in the back office, and the outcome of its import.

@@ -30,25 +30,20 @@ class Balances:
     ``cpf_credited``: the CPF account has had a movement (a yearly feed, an operator's
     correction…). Until then the pages say when it will first be fed, rather than « 0 h ».
     ``dif_balance`` is None until the holder has typed it in (« Heures DIF non
-    renseignées »).
+    renseignées »). The hours available are the counter's own (``Counter.cpf_available``,
+    ``Counter.dif_available``: balance − hours reserved for dossiers), never recomputed here.
     """
 
     cpf_credited: bool
     cpf_balance: int
     cpf_reserved: int
+    cpf_available: int
     cpf_ceiling: int
     dif_balance: int | None
     dif_reserved: int
+    dif_available: int | None
     activity_year: int  # the seed's « activité réalisée en N »…
     feed_year: int  # …« alimenté qu'à partir du mois de Mars N+1 »
-
-    @property
-    def cpf_available(self) -> int:
-        return self.cpf_balance - self.cpf_reserved
-
-    @property
-    def dif_available(self) -> int | None:
-        return None if self.dif_balance is None else self.dif_balance - self.dif_reserved
 
     @classmethod
     def of(cls, counter: Counter, today: date) -> Balances:
@@ -62,9 +57,11 @@ class Balances:
             cpf_credited=credited,
             cpf_balance=counter.cpf_balance,
             cpf_reserved=counter.cpf_reserved,
+            cpf_available=counter.cpf_available,
             cpf_ceiling=CPF_CEILING,
             dif_balance=counter.dif_balance,
             dif_reserved=counter.dif_reserved,
+            dif_available=counter.dif_available,
             activity_year=activity_year,
             feed_year=feed_year,
         )
@@ -77,13 +74,11 @@ class YearPoint:
     balance: int
 
 
-# Entries that move the reserved hours, not the balance.
-_RESERVED_ONLY = (Entry.Kind.RESERVATION, Entry.Kind.RELEASE)
-
-
 def balance_by_year(counter: Counter) -> list[YearPoint]:
     """CPF balance at the end of each activity year: its feed and every other movement of
-    the balance, so that the last point is the balance the pages show (``Balances``).
+    the balance (a debit for a dossier too), so that the last point is the balance the pages
+    show (``Balances``). Reservations and releases move the reserved hours, not the balance:
+    they are left out.
 
     A movement that names no year (a correction about no particular year) counts in the
     last activity year whose feed was due when it was written.
@@ -91,7 +86,7 @@ def balance_by_year(counter: Counter) -> list[YearPoint]:
     per_year: dict[int, int] = {}
     for year, hours, created_at in (
         Entry.objects.filter(counter=counter, account=Entry.Account.CPF)
-        .exclude(kind__in=_RESERVED_ONLY)
+        .exclude(kind__in=Entry.RESERVED_KINDS)
         .values_list("year", "hours", "created_at")
     ):
         if year is None:

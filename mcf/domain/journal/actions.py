@@ -25,12 +25,19 @@ BY_OPERATOR = "La Caisse des Dépôts"
 BY_SERVICE = "Le service"
 
 
+def _initial(name: str) -> str:
+    """« D. » for « dupont », « d'Alembert » or « ’t Hooft » (the first letter, upper case
+    when that stays one letter: not « SS » for « ß »); empty without a letter."""
+    letter = next((c for c in name if c.isalpha()), "")
+    upper = letter.upper()
+    return f"{upper if len(upper) == 1 else letter}." if letter else ""
+
+
 def _short_name(user) -> str:
     """« Amandine D. »: the first name and the initial of the last name (a professional's
     full name is not the holder's business); empty when the account has no name."""
     first = " ".join(user.first_name.split())
-    last = " ".join(user.last_name.split())
-    return " ".join(part for part in (first, f"{last[:1].upper()}." if last else "") if part)
+    return " ".join(part for part in (first, _initial(user.last_name)) if part)
 
 
 @dataclass(frozen=True)

@@ -325,13 +325,12 @@ def render_attestation(user, counter: Counter, entries: list[Entry]) -> bytes:
         ) as table:
             table.row(["Date", "Compte", "Libellé", "Heures"])
             for entry in entries:
-                sign = "+" if entry.hours > 0 else ""
                 table.row(
                     [
                         f"{timezone.localtime(entry.created_at):%d/%m/%Y}",
                         printable(entry.get_account_display()),
                         printable(entry.label or entry.get_kind_display()),
-                        printable(f"{sign}{entry.hours} h"),
+                        printable(entry.hours_shown),
                     ]
                 )
     return bytes(pdf.output())

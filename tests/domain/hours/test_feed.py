@@ -16,15 +16,17 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.db.models import Sum
+from django.db import connection, transaction
 from stdnum import luhn
 
 from mcf.domain.hours import accrual
 from mcf.domain.hours.feed import HEADER_LINE, FeedFormatError, import_declarations
-from mcf.domain.hours.models import CPF_CEILING, Counter, Entry
+from mcf.domain.hours.ledger import enter_dif
+from mcf.domain.hours.models import Counter, Entry
+from mcf.domain.hours.reservations import Hours, reserve, settle
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.journal.models import Action, JournalEntry
+from tests.domain.hours.invariants import assert_ledger_matches
 from tests.factories import NIR_A, NIR_B, nir_with_key, registered_holder
 
 pytestmark = pytest.mark.django_db
@@ -68,27 +70,9 @@ def load(path_or_file, engine: str, **kwargs):
 
 
 def assert_invariants() -> None:
-    """REL-03 for every counter: cached balances = Σ entries, 0 ≤ reserved ≤ CPF ≤ 150, one
-    ALIMENTATION per year."""
-    cpf = dict(
-        Entry.objects.filter(account=Entry.Account.CPF)
-        .values("counter")
-        .annotate(total=Sum("hours"))
-        .values_list("counter", "total")
-    )
-    dif = dict(
-        Entry.objects.filter(account=Entry.Account.DIF)
-        .values("counter")
-        .annotate(total=Sum("hours"))
-        .values_list("counter", "total")
-    )
-    for counter in Counter.objects.all():
-        assert counter.cpf_balance == cpf.get(counter.pk, 0), counter.pk
-        assert 0 <= counter.cpf_reserved <= counter.cpf_balance <= CPF_CEILING
-        if counter.dif_balance is None:
-            assert counter.pk not in dif
-        else:
-            assert counter.dif_balance == dif.get(counter.pk, 0)
+    """REL-03 for every counter: cached balances = Σ entries, 0 ≤ reserved ≤ CPF ≤ 150
+    (tests/domain/hours/invariants.py), one ALIMENTATION per year."""
+    assert_ledger_matches()
     years = defaultdict(int)
     for counter_id, year in Entry.objects.filter(kind=Entry.Kind.FEED).values_list(
         "counter", "year"
@@ -275,12 +259,37 @@ def test_a_correction_never_breaks_the_ceiling(tmp_path, engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_downward_correction_keeps_reserved_hours(tmp_path, engine):
+    holder = registered_holder(NIR_A)
     load(write_file(tmp_path, [line(2015, NIR_A, "1607")]), engine)
-    # 20 h reserved for a dossier (set directly: reservations belong to the dossiers issue).
-    Counter.objects.filter(nir_hash=nir_lookup_hash(NIR_A)).update(cpf_reserved=20)
+    enter_dif(holder, 0)
+    with transaction.atomic():  # 20 h reserved for a dossier
+        reserve(holder.counter.pk, Hours(cpf=20), source="dossier:1", by="OPCA")
     load(write_file(tmp_path, [line(2015, NIR_A, "0")], "fix.csv"), engine)
     assert entries_of(NIR_A)[-1] == ("correction", 2015, -4)
     assert balance_of(NIR_A) == 20
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reserved_hours_count_toward_the_ceiling_until_debited(tmp_path, engine):
+    """A counter at 150 h with 30 h reserved for a dossier gets nothing (the ceiling is on
+    the balance, reserved hours included); once the dossier is closed with 10 h used, the
+    counter is fed again, up to 150 h."""
+    holder = registered_holder(NIR_A)
+    load(write_file(tmp_path, [line(y, NIR_A, "1607") for y in range(2015, 2023)]), engine)
+    assert balance_of(NIR_A) == 150
+    enter_dif(holder, 0)
+    counter = Counter.objects.get(holder=holder)
+    source, reserved = f"dossier:{counter.pk}", Hours(cpf=30)
+    with transaction.atomic():
+        reserve(counter.pk, reserved, source=source, by="OPCA")
+    report = load(write_file(tmp_path, [line(2023, NIR_A, "1607")], "2023.csv"), engine)
+    assert (balance_of(NIR_A), report.hours_credited) == (150, 0)
+    with transaction.atomic():
+        settle(counter.pk, reserved=reserved, used=Hours(cpf=10), source=source, by="OPCA")
+    assert balance_of(NIR_A) == 140
+    report = load(write_file(tmp_path, [line(2024, NIR_A, "1607")], "2024.csv"), engine)
+    assert (balance_of(NIR_A), report.hours_credited) == (150, 10)
+    assert entries_of(NIR_A)[-1] == ("alimentation", 2024, 10)
 
 
 # --- Counters and holders -------------------------------------------------------------------

@@ -63,7 +63,13 @@ def snapshot():
             "counter__nir_hash", "kind", "year", "hours", "label", "source", "created_by"
         )
     )
-    history = sorted(JournalEntry.objects.values_list("holder__email", "action", "details"))
+    history = sorted(
+        JournalEntry.objects.values_list(
+            "holder__email", "action", "details", "actor", "actor_kind", "actor_user", "changes"
+        )
+    )
+    fed = [row for row in history if row[1] == Action.HOURS_FED]
+    assert fed and all(row[3:] == ("Le service", "service", None, {}) for row in fed)
     return counters, entries, history
 
 

@@ -21,7 +21,15 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_the_latest():
+    """Whatever happens, the next tests find the journal's latest schema."""
+    yield
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("journal"))
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest")
 def test_existing_entries_get_their_actor_and_stay_append_only():
     holder = User.objects.create_user(username="titulaire-ancien", kind=User.Kind.TITULAIRE)
     Old = migrate(BEFORE).get_model("journal", "JournalEntry")

@@ -133,3 +133,19 @@ def test_the_new_dossier_actions_exist_with_their_french_labels():
     assert Action.EMPLOYER_TACIT.value == "employeur_accord_tacite"
     longest = max(len(value) for value in Action.values)
     assert longest <= JournalEntry._meta.get_field("action").max_length
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "label"),
+    [
+        ("Amandine", "d'Alembert", "OPCA Démo (Amandine D.)"),
+        ("Jan", "’t Hooft", "OPCA Démo (Jan T.)"),
+        ("Karl", "ßmith", "OPCA Démo (Karl ß.)"),
+        ("  Élodie\u00a0 Anne ", "école", "OPCA Démo (Élodie Anne É.)"),
+        ("", "", "OPCA Démo"),
+    ],
+)
+def test_the_short_name_of_hostile_names(first, last, label):
+    account = new_organisation("OPCA Démo")
+    account.user.first_name, account.user.last_name = first, last
+    assert Actor.professional(account.user).label(registered_holder()) == label

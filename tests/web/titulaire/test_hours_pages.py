@@ -5,7 +5,7 @@ from html import unescape
 from io import BytesIO
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from mcf.domain.accounts.models import User
 from mcf.domain.hours.ledger import correct_cpf, credit_feed, enter_dif
 from mcf.domain.hours.models import Counter, Entry
+from mcf.domain.hours.reservations import Hours, release, reserve, settle
 from mcf.web.idempotency import FIELD
 from tests.factories import NIR_A, PASSWORD, registered_holder
 from tests.web.keys import key_for, submit
@@ -255,6 +256,10 @@ def test_the_synthese_and_the_hours_page_show_the_same_balances(client, holder):
         ("a correction of no year", correct(7, "Rattrapage")),
         ("a DIF entry", lambda: enter_dif(holder, 45)),
         ("a DIF entry at 0", lambda: enter_dif(holder, 0)),
+        ("the DIF entered again", lambda: enter_dif(holder, 45)),
+        ("a reservation", dossier(reserve, counter.pk, Hours(dif=20, cpf=10))),
+        ("a partial release", dossier(release, counter.pk, Hours(cpf=4))),
+        ("a closing", dossier(settle, counter.pk, reserved=Hours(20, 6), used=Hours(20, 5))),
     ]
     seen = []
     for name, move in movements:
@@ -265,7 +270,58 @@ def test_the_synthese_and_the_hours_page_show_the_same_balances(client, holder):
     assert seen[0] == {"cpf_available": None, "dif_available": None}
     assert seen[1]["cpf_available"] == 24
     assert seen[2]["cpf_available"] == 0  # moved, so no longer « not fed yet »
-    assert seen[-1] == {"cpf_available": 27, "dif_available": 0}
+    assert seen[7] == {"cpf_available": 27, "dif_available": 0}
+    assert seen[9] == {"cpf_available": 17, "dif_available": 25}
+    assert seen[10] == {"cpf_available": 21, "dif_available": 25}
+    assert seen[-1] == {"cpf_available": 22, "dif_available": 25}
+
+
+SOURCE = "dossier:00000000-0000-4000-8000-000000000001"
+
+
+def chart_rows(page: str) -> list[tuple[str, int, int]]:
+    """The chart's data table: (activity year, hours of the year, balance at its end)."""
+    rows = re.findall(r"(\d{4}) (-?\d+) h (\d+) h", page.partition("Données du graphique")[2])
+    return [(year, int(hours), int(balance)) for year, hours, balance in rows]
+
+
+def dossier(function, *args, **kwargs):
+    """A movement of the dossier SOURCE, as its transition makes it (in a transaction)."""
+
+    def move():
+        with transaction.atomic():
+            function(*args, source=SOURCE, by="OPCA Démo", **kwargs)
+
+    return move
+
+
+def test_reserved_hours_and_dossier_movements_read_right(holder, time_machine):
+    """Reserved hours are shown apart; a reservation and a release do not move the chart's
+    balance, a debit does; each movement says what it is."""
+    time_machine.move_to("2026-12-07 10:00:00+01:00")  # 2025's feed is due
+    client = Client()
+    client.post("/titulaire/connexion/", {"nir": NIR_A, "password": PASSWORD})
+    feed(holder, 2015, 24)
+    feed(holder, 2016, 24)
+    enter_dif(holder, 45)
+    counter = Counter.objects.get(holder=holder)
+    dossier(reserve, counter.pk, Hours(dif=20, cpf=30), number="2026-0001")()
+    page = text(client.get(HOURS))
+    assert "Disponibles 18 h 25 h Réservées pour un dossier 30 h 20 h Solde 48 h 45 h" in page
+    assert "Réservation pour le dossier n° 2026-0001 30 h réservées" in page
+    assert chart_rows(page) == [("2015", 24, 24), ("2016", 24, 48)]  # the chart stays
+    synthese = text(client.get("/titulaire/"))
+    assert "18 h disponibles, en plus des 30 h réservées pour un dossier" in synthese
+    assert "25 h de DIF disponibles, en plus des 20 h réservées pour un dossier" in synthese
+
+    dossier(settle, counter.pk, reserved=Hours(20, 30), used=Hours(20, 10), number="2026-0001")()
+    page = text(client.get(HOURS))
+    assert "Disponibles 38 h 25 h Réservées pour un dossier 0 h 0 h Solde 38 h 25 h" in page
+    assert "Heures libérées du dossier n° 2026-0001 30 h libérées" in page
+    assert "Heures utilisées par le dossier n° 2026-0001 -10 h" in page
+    # The debit (of no activity year) moves the chart, in the last year fed by now.
+    assert chart_rows(page) == [("2015", 24, 24), ("2016", 24, 48), ("2025", -10, 38)]
+    assert "en plus des" not in text(client.get("/titulaire/"))
 
 
 @pytest.mark.parametrize("value", [None, "1000"], ids=["empty", "error"])
