@@ -28,6 +28,7 @@ import pytest
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
@@ -36,7 +37,8 @@ from mcf.core import errors
 from mcf.domain.accounts.email_change import request_email_change
 from mcf.domain.accounts.models import User
 from mcf.domain.accounts.password_reset import reset_url
-from mcf.domain.dossiers.actions import close_dossier
+from mcf.domain.dossiers import actions as dossier_actions
+from mcf.domain.dossiers.models import WorkingTime
 from mcf.domain.hours.ledger import credit_feed, enter_dif
 from mcf.domain.hours.models import Counter
 from mcf.domain.legal import cgu
@@ -49,7 +51,12 @@ from tests.browser.test_accessibility_registration import (
     step_identity,
     step_password,
 )
-from tests.domain.dossiers.builders import sent_dossier, validated_dossier
+from tests.domain.dossiers.builders import (
+    dossier_world,
+    ready_dossier,
+    sent_dossier,
+    validated_dossier,
+)
 from tests.domain.organisations.builders import (
     PRO_PASSWORD,
     active_principal_admin,
@@ -92,6 +99,9 @@ NO_PAGE = {
     "titulaire:personal_situation": "POST only (its form is on personal_information)",
     "titulaire:attestation": "a PDF",
     "titulaire:dossier_plan": "an htmx fragment (photographed in the dossier's dates step)",
+    "titulaire:dossier_recap": "a PDF",
+    "titulaire:dossier_withdraw": "POST only (its form is on titulaire:dossier)",
+    "titulaire:dossier_cancel": "POST only (its form is on titulaire:dossier)",
     "professionnel:logout": "POST only",
     "professionnel:dossier_validate": "POST only (its form is on the dossier's page)",
     "professionnel:dossier_complement": "POST only (its form is on the dossier's page)",
@@ -183,7 +193,7 @@ def _financeur_dossier(state: str) -> Callable[[Page, str], None]:
         dossier = validated_dossier(world)
         sent_sur_temps(world)
         if state == "clos":
-            dossier = close_dossier(
+            dossier = dossier_actions.close_dossier(
                 dossier.pk, by=world.financeur, version=dossier.version, hours_done=130
             )
         _log_in(page, base, client_of(world.financeur))
@@ -209,6 +219,57 @@ def _password_reset_link(page: Page, base: str) -> None:
 def _email_change_link(page: Page, base: str) -> None:
     token = request_email_change(registered_holder(), "touria.nouvelle@example.net")
     page.goto(f"{base}/titulaire/informations-personnelles/courriel/confirmation/{token}/")
+
+
+def _dossier_in(state: str) -> Callable[[Page, str], None]:
+    """The holder's page of a dossier in ``state`` (the route review sees a draft),
+    built once for the page's browser, then opened again by each state of the review."""
+
+    def build() -> tuple[Client, str]:
+        world = dossier_world()
+        if state == "brouillon-sur-temps-de-travail":
+            dossier = ready_dossier(world, working_time=WorkingTime.SUR)
+            dossier = dossier_actions.record_employer_request(
+                dossier.pk,
+                by=world.holder,
+                version=dossier.version,
+                requested_on=timezone.localdate(),
+            )
+        elif state == "complement":
+            dossier = sent_dossier(world)
+            dossier = dossier_actions.request_complement(
+                dossier.pk,
+                by=world.financeur,
+                version=dossier.version,
+                message="Joignez le programme détaillé de la formation.",
+            )
+        else:
+            dossier = validated_dossier(world)
+            if state == "clos":
+                dossier_actions.close_dossier(
+                    dossier.pk, by=world.financeur, version=dossier.version, hours_done=130
+                )
+            elif state == "annule":
+                dossier_actions.cancel_validated(
+                    dossier.pk,
+                    by=world.financeur,
+                    version=dossier.version,
+                    motif="La session de formation a été supprimée par l'organisme.",
+                )
+        client = Client()
+        client.force_login(world.holder)
+        return client, f"/titulaire/dossiers-de-formation/{dossier.public_id}/"
+
+    def reach(page: Page, base: str) -> None:
+        if not hasattr(page, "mcf_dossier_url"):
+            client, page.mcf_dossier_url = build()
+            _log_in(page, base, client)
+        page.goto(base + page.mcf_dossier_url)
+
+    return reach
+
+
+DOSSIER_STATES = ("brouillon-sur-temps-de-travail", "complement", "valide", "clos", "annule")
 
 
 def _goto(path: str) -> Callable[[Page, str], None]:
@@ -246,6 +307,10 @@ JOURNEYS = [
         _email_change_link,
         False,
     ),
+    *[
+        Journey("titulaire", f"dossier-{state}", ("titulaire:dossier",), _dossier_in(state))
+        for state in DOSSIER_STATES
+    ],
     Journey("professionnel", "enrol", ("professionnel:enrol",), _pro_enrol),
     Journey("professionnel", "dossier-valide", (), _financeur_dossier("valide")),
     Journey("professionnel", "dossier-clos", (), _financeur_dossier("clos")),

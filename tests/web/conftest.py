@@ -95,9 +95,11 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int | uui
     Client().force_login(holder)
     # A dossier de formation of the holder, in preparation (his dossier pages).
     enter_dif(holder, 0)
+    sent = _financeur_dossier(catalogue)
     public_ids = {
         "titulaire/dossiers-de-formation/": create_dossier_for_code(holder, ANGLAIS_CODE).public_id,
-        "professionnel/dossiers/": _financeur_dossier(catalogue).public_id,
+        "professionnel/dossiers/": sent.public_id,
+        "gestion/dossiers/dossier/": sent.pk,  # the back office's read-only view of it
     }
     return offer_id, {prefix: instance.pk for prefix, instance in objects.items()} | public_ids
 

@@ -99,10 +99,10 @@ def route_values(
     route: Route, offer_id: int, objects: dict[str, int | uuid.UUID] | None = None
 ) -> list[dict[str, str]]:
     """Parameter values for ``route``: one set that may exist, one that does not; both match
-        the route's converters, so the request reaches the view. What exists: ``offer_id`` for
-        integers; for an object of the back office, the pk that ``objects`` gives for its model's
-        routes (``{"gestion/hours/counter/": 12}``), else 1; for a ``<uuid:…>``, the public id
-    that ``objects`` gives for the route (``{"professionnel/dossiers/": UUID(…)}``)."""
+    the route's converters, so the request reaches the view. What exists: ``offer_id`` for
+    integers; for an object of the back office, the pk that ``objects`` gives for its model's
+    routes (``{"gestion/hours/counter/": 12}``), else 1; for a public id (``<uuid:…>``), the
+    UUID that ``objects`` gives for the route (a dossier), else one that names nothing."""
     existing, missing = {}, {}
     own = next(
         (pk for prefix, pk in (objects or {}).items() if route.pattern.startswith(prefix)), 1

@@ -2,8 +2,16 @@
 
 A JSON document with French keys, readable as is: identity (the NIR masked unless the
 holder asks for it in full), contact, situation, account, hours counter and every ledger
-entry, history, open sessions, a pending e-mail change. Only rows that belong to the
-holder are read (AC-01). Dossiers and délégations join it when they exist.
+entry, history, open sessions, a pending e-mail change, the dossiers de formation. Only
+rows that belong to the holder are read (AC-01). Délégations join it when they exist.
+
+Dossiers: every field the holder typed or his pages show (the organisme's contact he typed
+in included), the plan, the abondements, the employer's agreement, the motifs. **(choice)**
+Of the financeur, only what the holder's own pages show: the organisation's name, and in
+the history the actor's label as it was written for him (« OPCA Démo (Amandine D.) »: a
+first name and an initial). Never a professional's full name, identifier or e-mail: they
+are the professional's personal data, not the holder's, and the right of access (GDPR
+art. 15) is to the data about the person who asks.
 
 The export is an action of its own (journaled), reached after a recent password (SESS-05).
 """
@@ -16,7 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from mcf.core.logging import security_event
-from mcf.domain.accounts.models import EmailChangeRequest, User, UserSession
+from mcf.domain.accounts.models import EmailChangeRequest, EmploymentStatus, User, UserSession
+from mcf.domain.dossiers.models import Dossier
 from mcf.domain.hours.models import Counter, Entry
 from mcf.domain.identity.nir import Nir
 from mcf.domain.journal import actions as journal
@@ -31,6 +40,86 @@ def _date(value: datetime | None) -> str | None:
 
 def _named(obj, code_attr: str) -> dict | None:
     return {"code": getattr(obj, code_attr), "nom": obj.name} if obj else None
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dossiers(user: User):
+    """The holder's dossiers with their financeur and abondements: two queries."""
+    return (
+        Dossier.objects.filter(holder=user)
+        .select_related("financeur")
+        .prefetch_related("abondements")
+        .order_by("created_at", "id")
+    )
+
+
+def _dossier(dossier: Dossier) -> dict:
+    return {
+        "numero": dossier.number,
+        "etat": dossier.holder_state.label,
+        "etape": dossier.get_state_display(),
+        "formation": {
+            "code_cpf": dossier.code_cpf,
+            "intitule": dossier.training_title,
+            "certification": dossier.certification_title,
+            "liste_d_origine": dossier.list_label,
+        },
+        "organisme_de_formation": {
+            "siret": dossier.organisme_siret,
+            "raison_sociale": dossier.organisme_name,
+            "contact": dossier.organisme_contact,
+            "courriel": dossier.organisme_email,
+            "telephone": dossier.organisme_phone,
+            "adresse": dossier.organisme_address,
+            "code_postal": dossier.organisme_postal_code,
+            "commune": dossier.organisme_city,
+        },
+        "date_de_debut": _day(dossier.start_date),
+        "date_de_fin": _day(dossier.end_date),
+        "duree_heures": dossier.duration_hours,
+        "cout_ttc_euros": str(dossier.cost) if dossier.cost is not None else None,
+        "situation": EmploymentStatus(dossier.employment_status).label
+        if dossier.employment_status in EmploymentStatus.values
+        else dossier.employment_status,
+        "siret_de_l_employeur": dossier.employer_siret,
+        "temps_de_travail": dossier.get_working_time_display() if dossier.working_time else None,
+        "financeur": dossier.financeur.name if dossier.financeur else None,
+        "confidentiel": dossier.confidential,
+        "commentaires": dossier.comments,
+        "accord_mobilisation_des_heures_le": _date(dossier.consent_at),
+        "accord_de_l_employeur": {
+            "demande_le": _day(dossier.employer_requested_on),
+            "reponse": dossier.get_employer_answer_display() if dossier.employer_answer else None,
+            "reponse_le": _day(dossier.employer_answered_on),
+        },
+        "plan_des_heures": {
+            "heures_dif": dossier.plan_dif,
+            "heures_cpf": dossier.plan_cpf,
+            "attestation_dif_verifiee": dossier.dif_attestation_checked,
+        },
+        "abondements": [
+            {
+                "finance_par": a.get_payer_display(),
+                "heures": a.hours,
+                "montant_euros": str(a.amount),
+            }
+            for a in dossier.abondements.all()
+        ],
+        "heures_realisees": dossier.hours_done,
+        "heures_dif_debitees": dossier.used_dif,
+        "heures_cpf_debitees": dossier.used_cpf,
+        "complement_demande": dossier.complement_message,
+        "motif_d_annulation": dossier.cancel_reason,
+        "cree_le": _date(dossier.created_at),
+        "modifie_le": _date(dossier.updated_at),
+        "transmis_le": _date(dossier.sent_at),
+        "valide_le": _date(dossier.validated_at),
+        "clos_le": _date(dossier.closed_at),
+        "annule_le": _date(dossier.cancelled_at),
+    }
 
 
 def personal_data(user: User, *, full_nir: bool = False) -> dict:
@@ -107,6 +196,7 @@ def personal_data(user: User, *, full_nir: bool = False) -> dict:
             }
             for entry in JournalEntry.objects.filter(holder=user).order_by("occurred_at", "id")
         ],
+        "dossiers_de_formation": [_dossier(d) for d in _dossiers(user)],
         "sessions_ouvertes": [
             {
                 "ouverte_le": _date(s.created_at),

@@ -4,6 +4,8 @@ own dossiers, a financeur those of his organisation, and nothing else."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,6 +25,25 @@ def of_holder(holder) -> QuerySet[Dossier]:
 
 def holder_dossier(holder, public_id) -> Dossier | None:
     return Dossier.objects.filter(holder=holder, public_id=public_id).first()
+
+
+def by_ledger_source(holder, sources: Iterable[str]) -> dict[str, Dossier]:
+    """The holder's dossiers that ledger entries name in their ``source``
+    (``Dossier.ledger_source``, « dossier:<uuid> »), by source: one query for all the
+    entries of a page, none when no entry names a dossier. Another holder's dossier, or a
+    source naming none, is simply not found."""
+    ids = set()
+    for source in sources:
+        kind, _, value = (source or "").partition(":")
+        if kind == Dossier.JOURNAL_SUBJECT:
+            try:
+                ids.add(uuid.UUID(value))
+            except ValueError:
+                continue
+    if not ids:
+        return {}
+    found = Dossier.objects.filter(holder=holder, public_id__in=ids).only("public_id", "number")
+    return {dossier.ledger_source: dossier for dossier in found}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ in one transaction: all of it, or nothing.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,9 +139,11 @@ def _actor(user, role: Role) -> journal.Actor:
 
 
 def clean_motif(motif: str) -> str:
-    return "\n".join(" ".join(line.split()) for line in (motif or "").strip().splitlines())[
+    text = "\n".join(" ".join(line.split()) for line in (motif or "").strip().splitlines())[
         :MOTIF_MAX
     ]
+    # Only invisible format characters (an RTL mark, a zero-width space) is no motif.
+    return text if any(unicodedata.category(c) != "Cf" for c in text if not c.isspace()) else ""
 
 
 def transition(

@@ -266,7 +266,9 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "siret"]
+        # What a financeur covers (mcf.domain.dossiers.financeurs): an OPCA its branches,
+        # a Région its région.
+        fields = ["name", "kind", "siret", "branches", "region"]
 
     def clean_siret(self):
         return normalise_siret(self.cleaned_data["siret"])
@@ -303,6 +305,8 @@ class ProfessionalProfileInline(admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     form = OrganisationForm
+    formfield_overrides = BOUNDED_MANY_TO_MANY
+    filter_horizontal = ("branches",)
     list_display = ("name", "kind", "siret", "created_at")
     list_filter = ("kind",)
     search_fields = ("name", "siret")
@@ -319,10 +323,22 @@ class OrganisationAdmin(admin.ModelAdmin):
         ),
     )
 
+    # Once created (the action creates the organisation and its administrator): what it
+    # funds, for the financeurs offered to a holder (mcf.domain.dossiers.financeurs).
+    change_fieldsets = (
+        (None, {"fields": ("name", "kind", "siret", "created_at")}),
+        (
+            "Ce que finance l'organisation",
+            {
+                "fields": ("branches", "region"),
+                "description": "Un OPCA finance les salariés des branches qu'il couvre ; "
+                "une Région, les demandeurs d'emploi qui habitent la région.",
+            },
+        ),
+    )
+
     def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return self.add_fieldsets
-        return super().get_fieldsets(request, obj)
+        return self.add_fieldsets if obj is None else self.change_fieldsets
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -491,8 +507,9 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, BackOfficeTOTPDeviceAdmin)
 
-# The compte d'heures pages (yearly feed uploads, corrections) register themselves.
-from mcf.web.backoffice import hours_admin  # noqa: E402, F401
+# The compte d'heures pages (yearly feed uploads, corrections) and the dossiers de
+# formation (read only) register themselves.
+from mcf.web.backoffice import dossier_admin, hours_admin  # noqa: E402, F401
 
 
 class BackOfficeTaskAdmin(DBTaskResultAdmin):

@@ -61,6 +61,7 @@ BLUE_FRANCE = (0, 0, 145)  # --blue-france-sun-113-625
 GREY_LINE = (221, 221, 221)  # --border-default-grey
 GREY_BACKGROUND = (238, 238, 238)  # --background-contrast-grey
 GREY_TEXT = (102, 102, 102)  # --text-mention-grey
+HEADING = FontFace(emphasis="BOLD", fill_color=GREY_BACKGROUND)  # a table's headings
 
 
 def font_path(style: str = "") -> Path:
@@ -173,8 +174,14 @@ def reference(user, counter: Counter, entries: list[Entry], day) -> str:
     return f"ATT-{day:%Y%m%d}-{digest[:4]}-{digest[4:]}"
 
 
-class _Attestation(FPDF):
+class Document(FPDF):
+    """An A4 document of the service: the bloc-marque header, a footer of
+    ``footer_text()`` with the page numbers (the attestation, a dossier's récapitulatif)."""
+
     reference = ""
+
+    def footer_text(self) -> str:
+        raise NotImplementedError
 
     def header(self):
         top = self.t_margin
@@ -210,27 +217,40 @@ class _Attestation(FPDF):
         self.multi_cell(
             0,
             3.5,
-            printable(
-                f"{SERVICE} — attestation {self.reference} — page {self.page_no()} sur "
-                "{nb}\nÉtablie d'après les informations connues du service à sa date ; "
-                "elle ne vaut pas accord de prise en charge d'une formation."
-            ),
+            printable(self.footer_text()),
             align="C",
         )
 
 
-def render_attestation(user, counter: Counter, entries: list[Entry]) -> bytes:
-    today = timezone.localdate()
-    pdf = _Attestation(format="A4")
-    pdf.reference = reference(user, counter, entries, today)
+class _Attestation(Document):
+    def footer_text(self) -> str:
+        return (
+            f"{SERVICE} — attestation {self.reference} — page {self.page_no()} sur "
+            "{nb}\nÉtablie d'après les informations connues du service à sa date ; "
+            "elle ne vaut pas accord de prise en charge d'une formation."
+        )
+
+
+def open_document[D: Document](cls: type[D], title: str, reference: str) -> D:
+    """A new document of ``cls``, Marianne loaded, margins set, on its first page."""
+    pdf = cls(format="A4")
+    pdf.reference = reference
     for style in _STYLES:
         pdf.add_font(FAMILY, style, truetype_path(style))
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=24)
-    pdf.set_title("Attestation de droits — Mon compte formation")
+    pdf.set_title(f"{title} — {SERVICE}")
     pdf.set_author(SERVICE)
     pdf.set_lang("fr")
     pdf.add_page()
+    return pdf
+
+
+def render_attestation(user, counter: Counter, entries: list[Entry]) -> bytes:
+    today = timezone.localdate()
+    pdf = open_document(
+        _Attestation, "Attestation de droits", reference(user, counter, entries, today)
+    )
 
     pdf.set_font(FAMILY, "B", 20)
     pdf.cell(0, 10, "Attestation de droits", new_x="LMARGIN", new_y="NEXT")
@@ -246,7 +266,7 @@ def render_attestation(user, counter: Counter, entries: list[Entry]) -> bytes:
     pdf.set_text_color(0, 0, 0)
     pdf.ln(5)
 
-    heading = FontFace(emphasis="BOLD", fill_color=GREY_BACKGROUND)
+    heading = HEADING
     pdf.set_font(FAMILY, "", 10)
     pdf.set_draw_color(*GREY_LINE)
     pdf.set_line_width(0.2)
@@ -263,7 +283,7 @@ def render_attestation(user, counter: Counter, entries: list[Entry]) -> bytes:
             row.cell(printable(value))
     pdf.ln(6)
 
-    _section(pdf, "Vos droits à la date de l'attestation")
+    section(pdf, "Vos droits à la date de l'attestation")
     dif = "non renseigné" if counter.dif_balance is None else f"{counter.dif_balance} h"
     with pdf.table(
         col_widths=(55, 30, 89),
@@ -284,7 +304,7 @@ def render_attestation(user, counter: Counter, entries: list[Entry]) -> bytes:
             table.row([printable(cell) for cell in cells])
     pdf.ln(6)
 
-    _section(pdf, "Mouvements")
+    section(pdf, "Mouvements")
     pdf.set_font(FAMILY, "", 9)
     if not entries:
         pdf.multi_cell(
@@ -316,7 +336,7 @@ def render_attestation(user, counter: Counter, entries: list[Entry]) -> bytes:
     return bytes(pdf.output())
 
 
-def _section(pdf: FPDF, title: str) -> None:
+def section(pdf: FPDF, title: str) -> None:
     pdf.set_font(FAMILY, "B", 12)
     pdf.set_text_color(*BLUE_FRANCE)
     pdf.cell(0, 8, printable(title), new_x="LMARGIN", new_y="NEXT")

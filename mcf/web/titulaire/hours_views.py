@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
 
 from mcf.core.numbers import plain_number
+from mcf.domain.dossiers.queries import by_ledger_source, holder_counts
 from mcf.domain.hours.ledger import HoursError, enter_dif
 from mcf.domain.hours.models import DIF_MAXIMUM, Counter, Entry
 from mcf.domain.hours.summary import Balances, balance_by_year
@@ -63,9 +64,9 @@ def summary(request):
         "titulaire/summary.html",
         {
             "balances": Balances.of(_counter(request.user), timezone.localdate()),
-            # Dossiers come with their own issue: none can exist yet.
-            "open_dossiers": 0,
-            "closed_dossiers": 0,
+            # « Dossiers en cours » (élaboration + validé), « Dossiers clos », the
+            # cancelled ones apart: one query.
+            "dossier_counts": holder_counts(request.user),
         },
     )
 
@@ -129,6 +130,10 @@ def hours(request):
     movements = list(
         Entry.objects.filter(counter=counter).order_by("-created_at", "-id")[:MOVEMENTS_SHOWN]
     )
+    # The dossier behind each reservation, debit or release: one query for the page.
+    dossiers = by_ledger_source(request.user, (m.source for m in movements))
+    for movement in movements:
+        movement.dossier = dossiers.get(movement.source)
     points = balance_by_year(counter)
     return render(
         request,
@@ -139,6 +144,7 @@ def hours(request):
             "form": form,
             "movements": movements,
             "cpf_movements": [m for m in movements if m.account == Entry.Account.CPF],
+            "dif_movements": [m for m in movements if m.account == Entry.Account.DIF],
             "points": points,
             "chart": _chart(points) if points else None,
         },

@@ -2,6 +2,7 @@ from django.urls import path
 
 from mcf.web.titulaire import (
     account_views,
+    dossier_pages,
     dossier_views,
     hours_views,
     personal_views,
@@ -52,6 +53,22 @@ urlpatterns = [
         f"{DOSSIERS}<uuid:public_id>/transmettre/",
         dossier_views.dossier_send,
         name="dossier_send",
+    ),
+    path(f"{DOSSIERS}<uuid:public_id>/", dossier_pages.dossier, name="dossier"),
+    path(
+        f"{DOSSIERS}<uuid:public_id>/reprendre/",
+        dossier_pages.dossier_withdraw,
+        name="dossier_withdraw",
+    ),
+    path(
+        f"{DOSSIERS}<uuid:public_id>/annuler/",
+        dossier_pages.dossier_cancel,
+        name="dossier_cancel",
+    ),
+    path(
+        f"{DOSSIERS}<uuid:public_id>/recapitulatif.pdf",
+        dossier_pages.dossier_recap,
+        name="dossier_recap",
     ),
     path("mot-de-passe/", account_views.password_change, name="password_change"),
     path("historique/", account_views.history, name="history"),
