@@ -61,12 +61,15 @@ checks:
 
 # The whole-site sweeps (every route × role × field: VAL-01, HDR-01, French text, numbers,
 # HEAD, query counts, mass assignment) test the views, not the database: they run once, on
-# PostgreSQL, the database the tests trust (the gate stays under 20 minutes).
+# PostgreSQL, the database the tests trust. The tests that never open the database run once
+# too, on SQLite (--database-tests-only: pytest-django refuses them every query, so both
+# runs would give them the same result).
 test-sqlite:
 	DATABASE_URL= $(UV) run --frozen pytest -m "not browser and not slow and not sweep" -n 2 -q
 
 test-postgres:
-	DATABASE_URL= scripts/with-postgres $(UV) run --frozen pytest -m "not browser and not slow" -n 2 -q
+	DATABASE_URL= scripts/with-postgres $(UV) run --frozen pytest -m "not browser and not slow" \
+	  --database-tests-only -n 2 -q
 
 # Timing measurements (AUTH-04), once, alone on the machine (no -n: no parallel load), and
 # the AUTH-05/06 acceptance against `make run` under libfaketime (Debian package faketime).
