@@ -84,6 +84,44 @@ def _fail_on_undefined_template_variables():
     engine.string_if_invalid = ""
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that open the database (and the sweeps): `make test-postgres`, "
+        "after `make test-sqlite` has run the others",
+    )
+
+
+def uses_the_database(item) -> bool:
+    """pytest-django's own rule (its test ordering): a django_db mark, or a fixture that
+    needs ``db``, ``transactional_db`` or ``live_server``. Any other test is refused every
+    query (pytest-django blocks the database), so both databases give it the same result."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(
+        fixtures & {"db", "transactional_db", "live_server"}
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # The tests that never touch the database run once, in the SQLite run (docs/decisions/
+    # 0014-gate-time.md). A sweep, or a test skipped on a condition (a database vendor…),
+    # stays in the PostgreSQL run whatever its fixtures.
+    if not config.getoption("--database-tests-only"):
+        return
+    kept, left = [], []
+    for item in items:
+        stays = (
+            uses_the_database(item)
+            or item.get_closest_marker("sweep") is not None
+            or item.get_closest_marker("skipif") is not None
+        )
+        (kept if stays else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 def pytest_report_header(config):
     from django.db import connection
 

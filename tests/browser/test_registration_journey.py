@@ -20,14 +20,8 @@ Each test registers its own NIR: the stack (started once for the module) keeps i
 from __future__ import annotations
 
 import email.message
-import os
 import re
-import shutil
-import signal
-import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.header import decode_header, make_header
@@ -43,39 +37,11 @@ from tests.browser.conftest import (
     wait_for_dsfr,
 )
 from tests.domain.mailing.conftest import SMTPServer, free_port
+from tests.servers import log_tail, make_command, site_environment, start, stop, wait_until_healthy
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT = 120  # `make run`: uv sync, migrate, collectstatic, demo data, gunicorn
 MAIL_TIMEOUT = 30
-STOP_TIMEOUT = 20
-
-# The configuration variables of the README and Django's own: the stack gets ours only,
-# never those that tests/settings.py and pytest-django set in this process.
-CONFIG_VARIABLES = {
-    "DEBUG",
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "DB_CONN_MAX_AGE",
-    "EMAIL_URL",
-    "NIR_ENCRYPTION_KEYS",
-    "NIR_HASH_KEY",
-    "ALLOWED_HOSTS",
-    "SITE_URL",
-    "PORT",
-    "HOST",
-    "STATIC_ROOT",
-    "TRUSTED_PROXY_COUNT",
-    "CONTACT_EMAIL",
-    "DEFAULT_FROM_EMAIL",
-    "OUTBOX_MAX_ATTEMPTS",
-    "OUTBOX_FIRST_RETRY_SECONDS",
-    "SECURE_SSL_REDIRECT",
-    "WEB_CONCURRENCY",
-    "LOG_LEVEL",
-    "CAPTCHA_TEST_MODE",
-}
 
 CGU_LABEL = "Je déclare avoir lu, compris et accepté les Conditions Générales d'Utilisation"
 PASSWORD = "Chocolat-2026x"
@@ -134,7 +100,7 @@ class Stack:
     log: Path
 
     def log_tail(self, size: int = 4000) -> str:
-        return self.log.read_text(errors="replace")[-size:]
+        return log_tail(self.log, size)
 
     def assert_no_traceback(self) -> None:
         """Nothing failed behind the pages: no traceback in the log of gunicorn and of the
@@ -159,82 +125,24 @@ class Stack:
         )
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
-            return response.status == 200
-    except (OSError, urllib.error.URLError):
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the whole process group (make, run-dev, uv, gunicorn, the worker)."""
-    pgid = process.pid  # start_new_session: the group of `make` is its own pid
-    try:
-        os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while time.monotonic() < deadline:
-        process.poll()
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.2)
-    else:
-        os.killpg(pgid, signal.SIGKILL)
-    process.wait(timeout=STOP_TIMEOUT)
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[Stack]:
-    make = shutil.which("make")
-    if make is None:
-        pytest.fail("make is missing (apt-get install make)")
     folder = tmp_path_factory.mktemp("make-run")
     smtp = SMTPServer()
     smtp.start()
     port = free_port()
     site_url = f"http://127.0.0.1:{port}"
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in CONFIG_VARIABLES and not name.startswith(("DJANGO_", "PYTEST_"))
-    }
-    env.update(
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        PORT=str(port),
-        SITE_URL=site_url,
-        DEBUG="1",
-        CAPTCHA_TEST_MODE="1",
-        EMAIL_URL=smtp.url,
-        # collectstatic of `make run` into a folder of its own, not the repository's var/.
-        STATIC_ROOT=str(folder / "static"),
+    # collectstatic of `make run` into a folder of its own, not the repository's var/.
+    env = site_environment(
+        folder, PORT=str(port), SITE_URL=site_url, CAPTCHA_TEST_MODE="1", EMAIL_URL=smtp.url
     )
     log = folder / "make-run.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [make, "--no-print-directory", "run"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = Stack(site_url=site_url, smtp=smtp, log=log)
+    process = start([make_command(), "--no-print-directory", "run"], env, log)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _healthy(site_url + "/healthz"):
-            if process.poll() is not None:
-                pytest.fail(f"`make run` stopped ({process.returncode}):\n{running.log_tail()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"/healthz silent after {STARTUP_TIMEOUT} s:\n{running.log_tail()}")
-            time.sleep(0.25)
-        yield running
+        wait_until_healthy(process, site_url, log)
+        yield Stack(site_url=site_url, smtp=smtp, log=log)
     finally:
-        _stop(process)
+        stop(process)
         smtp.stop()
 
 

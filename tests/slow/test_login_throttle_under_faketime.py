@@ -7,8 +7,9 @@ the library, the fake time read from ``FAKETIME_TIMESTAMP_FILE`` at every call
 The clock is *stopped* at an absolute date (no drift between the steps, and the per-IP
 rate limit's fixed windows never straddle a boundary). Monotonic clocks are faked too:
 with ``FAKETIME_DONT_FAKE_MONOTONIC=1``, libfaketime 0.9.10 makes Python's ``time.sleep``
-fail with EINVAL (the task worker dies). The set-up half of `make run` runs once, on the
-real clock; each server starts from a copy of its database.
+fail with EINVAL (the task worker dies). The set-up half of `make run` runs once for the
+slow tests, on the real clock (``prepared_site``, tests/slow/conftest.py); each server
+starts from a copy of its database.
 Then, over real HTTP:
 
 - AUTH-05: five wrong passwords for the demo holder's NIR; the right one 30 s later is
@@ -25,12 +26,8 @@ libfaketime missing fails the test (``apt-get install faketime``; .ci/run instal
 from __future__ import annotations
 
 import http.client
-import os
 import random
 import re
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,14 +37,12 @@ from urllib.parse import urlencode
 import pytest
 
 from mcf.demo.accounts import DEMO_HOLDER_NIR, DEMO_HOLDER_PASSWORD
-from tests.browser.test_registration_journey import CONFIG_VARIABLES, _healthy, _stop
 from tests.domain.mailing.conftest import free_port
+from tests.servers import RUN_DEV, copy_site, log_tail, start, stop, wait_until_healthy
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
-STARTUP_TIMEOUT = 180
 LOGIN = "/titulaire/connexion/"
 FAILED = "Numéro de Sécurité sociale ou mot de passe incorrect"
 # The date the server's clock is stopped at (a Monday morning, far from any DST change).
@@ -68,7 +63,7 @@ class Server:
         tmp.replace(self.clock_file)  # atomic: a reader never sees an empty file
 
     def log_tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
+        return log_tail(self.log)
 
 
 @dataclass
@@ -109,58 +104,23 @@ class Browser:
         return self.request("POST", LOGIN, body, headers)
 
 
-def _environment(**config: str) -> dict[str, str]:
-    """This process's environment without its configuration (tests/settings.py, pytest),
-    plus ``config``."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in CONFIG_VARIABLES and not name.startswith(("DJANGO_", "PYTEST_"))
-    }
-    return {**env, "DEBUG": "1", "EMAIL_URL": "console:", **config}
-
-
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory) -> Path:
-    """`make install migrate demo` — the first half of `make run` — once, on the real clock
-    (under libfaketime, reading the clock file at every call, it is much slower). Each
-    server starts from a copy of its database."""
+@pytest.fixture(scope="module", params=[0, 1], ids=["no proxy", "behind one proxy"])
+def server(request, prepared_site: Path, tmp_path_factory) -> Iterator[Server]:
+    """The second half of `make run` (scripts/run-dev: gunicorn and the worker) under
+    libfaketime, with TRUSTED_PROXY_COUNT = the parameter, on a copy of the database set up
+    on the real clock (under libfaketime, reading the clock file at every call, the set-up
+    is much slower)."""
     if not LIBFAKETIME.exists():
         pytest.fail(f"libfaketime is missing at {LIBFAKETIME} (apt-get install faketime)")
-    make = shutil.which("make")
-    if make is None:
-        pytest.fail("make is missing (apt-get install make)")
-    folder = tmp_path_factory.mktemp("make-run-setup")
-    env = _environment(
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}", STATIC_ROOT=str(folder / "static")
-    )
-    setup = subprocess.run(
-        [make, "--no-print-directory", "install", "migrate", "demo"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=STARTUP_TIMEOUT,
-    )
-    if setup.returncode:
-        pytest.fail(f"`make install migrate demo` failed:\n{setup.stdout[-3000:]}")
-    return folder
-
-
-@pytest.fixture(scope="module", params=[0, 1], ids=["no proxy", "behind one proxy"])
-def server(request, prepared: Path, tmp_path_factory) -> Iterator[Server]:
-    """The second half of `make run` (scripts/run-dev: gunicorn and the worker) under
-    libfaketime, with TRUSTED_PROXY_COUNT = the parameter."""
     folder = tmp_path_factory.mktemp("faketime-run")
-    shutil.copy(prepared / "db.sqlite3", folder / "db.sqlite3")
     port = free_port()
     running = Server(
         port=port, clock_file=folder / "clock", log=folder / "run-dev.log", proxies=request.param
     )
     running.set_clock(START)
-    env = _environment(
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        STATIC_ROOT=str(prepared / "static"),
+    env = copy_site(
+        prepared_site,
+        folder,
         PORT=str(port),
         SITE_URL=f"http://127.0.0.1:{port}",
         TRUSTED_PROXY_COUNT=str(running.proxies),
@@ -168,27 +128,12 @@ def server(request, prepared: Path, tmp_path_factory) -> Iterator[Server]:
         FAKETIME_TIMESTAMP_FILE=str(running.clock_file),
         FAKETIME_NO_CACHE="1",
     )
-    with running.log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(ROOT / "scripts" / "run-dev")],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start([str(RUN_DEV)], env, running.log)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _healthy(f"http://127.0.0.1:{port}/healthz"):
-            if process.poll() is not None:
-                pytest.fail(f"run-dev stopped ({process.returncode}):\n{running.log_tail()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"/healthz silent after {STARTUP_TIMEOUT} s:\n{running.log_tail()}")
-            time.sleep(0.25)
+        wait_until_healthy(process, f"http://127.0.0.1:{port}", running.log)
         yield running
     finally:
-        _stop(process)
+        stop(process)
 
 
 def test_the_server_runs_on_the_fake_clock(server: Server):

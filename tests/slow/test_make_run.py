@@ -9,17 +9,14 @@ warning were printed several times, every worker line twice, and Ctrl-C ended wi
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.browser.test_registration_journey import _healthy
 from tests.domain.mailing.conftest import free_port
-from tests.slow.test_login_throttle_under_faketime import ROOT, STARTUP_TIMEOUT, _environment
+from tests.servers import RUN_DEV, copy_site, healthy, start, wait_for, wait_until_healthy
 
 pytestmark = pytest.mark.slow
 
@@ -41,55 +38,24 @@ def _worker_pids(session: int) -> list[int]:
     return pids
 
 
-def _wait(condition, what: str, log: Path, timeout: float = STARTUP_TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}:\n{log.read_text(errors='replace')[-4000:]}")
-        time.sleep(0.25)
-
-
-def test_run_dev_restarts_a_dead_worker_prints_once_and_stops_cleanly(tmp_path):
+def test_run_dev_restarts_a_dead_worker_prints_once_and_stops_cleanly(prepared_site, tmp_path):
     port = free_port()
-    env = _environment(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        STATIC_ROOT=str(tmp_path / "static"),
-        PORT=str(port),
-        CAPTCHA_TEST_MODE="1",
-    )
-    make = shutil.which("make")
-    setup = subprocess.run(
-        [make, "--no-print-directory", "install", "migrate"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=STARTUP_TIMEOUT,
-    )
-    assert setup.returncode == 0, setup.stdout[-3000:]
+    env = copy_site(prepared_site, tmp_path, PORT=str(port), CAPTCHA_TEST_MODE="1")
     log = tmp_path / "run-dev.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(ROOT / "scripts" / "run-dev")],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start([str(RUN_DEV)], env, log)
     try:
-        url = f"http://127.0.0.1:{port}/healthz"
-        _wait(lambda: _healthy(url), "/healthz silent", log)
-        _wait(lambda: len(_worker_pids(process.pid)) == 1, "no worker", log)
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(process, base_url, log)
+        wait_for(lambda: len(_worker_pids(process.pid)) == 1, "no worker", log)
         first = _worker_pids(process.pid)[0]
         os.kill(first, signal.SIGKILL)  # a crash
-        _wait(
+        wait_for(
             lambda: _worker_pids(process.pid) not in ([], [first]),
             "the dead worker was not restarted",
             log,
         )
         assert process.poll() is None, "run-dev stopped with its worker"
-        assert _healthy(url)
+        assert healthy(base_url + "/healthz")
         text = log.read_text(errors="replace")
         assert "redémarrage" in text
     finally:

@@ -13,7 +13,7 @@ from tests.timing import assert_indistinguishable, interleaved_timings
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-REQUESTS_PER_CLASS = 200
+ROUNDS = 200  # cheap requests (~30 ms): the full count, a few seconds
 RESET = "/titulaire/mot-de-passe-oublie/"
 
 
@@ -31,12 +31,13 @@ def test_auth12_reset_requests_take_the_same_time_whatever_the_nir(settings):
             "unknown NIR": request(nir_with_key("2900575056123")),
             "malformed NIR": request("12 34 5"),
         },
-        REQUESTS_PER_CLASS,
+        ROUNDS,
     )
     typical = min(sorted(values)[len(values) // 2] for values in timings.values())
-    # Medians within 15 % of a request's time, Mann–Whitney p > 0.01 (Bonferroni over the 3
-    # pairs). A request is short here (no password hash, ~20-30 ms), so the load of a shared
-    # machine moves its median more than the login's: 15 %, where the login allows 10 % of
-    # a hash. Before the fix this test measured +42 % (known/unknown) and +100 %
-    # (known/malformed); Mann–Whitney is the finer detector (issue 12's 3 ms gave p < 0.001).
+    # Medians within 15 % of a request's time, Mann–Whitney and paired signed-rank p > 0.01
+    # (Bonferroni over the 3 pairs and the 2 tests). A request is short here (no password
+    # hash, ~20-30 ms), so the load of a shared machine moves its median more than the
+    # login's: 15 %, where the login allows 10 % of a hash. Before the fix this test measured
+    # +42 % (known/unknown) and +100 % (known/malformed); the rank tests are the finer
+    # detectors (issue 12's 3 ms gave p < 0.001).
     assert_indistinguishable(timings, max_gap=0.15 * typical)
