@@ -238,7 +238,7 @@ def test_random_sequences_keep_the_ledger_invariants():
     run_state_machine_as_test(
         build_machine(registered_holder(), outcomes),
         settings=settings(
-            max_examples=20,
+            max_examples=60,
             derandomize=True,  # the same sequences on every run: no flaky gate
             stateful_step_count=20,
             deadline=None,
