@@ -19,7 +19,9 @@ from mcf.domain.accounts.password_reset import (
 from mcf.domain.accounts.registration import register_holder
 from mcf.domain.contact.actions import submit_contact_message
 from mcf.domain.contact.models import ContactMessage
+from mcf.domain.dossiers.notifications import send_digest
 from mcf.domain.organisations.actions import change_provisional_password
+from tests.domain.dossiers.builders import World, give_hours, salarie_of, sent_dossier
 from tests.domain.organisations.builders import (
     PRO_PASSWORD,
     add_gestionnaires,
@@ -32,6 +34,7 @@ from tests.factories import (
     registration_data,
     run_password_reset_requests,
 )
+from tests.web.catalogue.conftest import build_catalogue
 
 
 def queue_every_mail(nir: str = NIR_B) -> None:
@@ -57,5 +60,14 @@ def queue_every_mail(nir: str = NIR_B) -> None:
     admin = new_organisation()
     change_provisional_password(admin.user, PRO_PASSWORD)
     add_gestionnaires(admin.user, 1)
+    # A dossier sent to that organisation: the holder's mail, then the gestionnaires' digest.
+    catalogue = build_catalogue()
+    opca = admin.organisation
+    opca.branches.add(catalogue.branch_id)
+    salarie_of(holder, opca.branches.get())
+    give_hours(holder, cpf=48, dif=120)
+    holder.refresh_from_db()
+    sent_dossier(World(holder, catalogue, opca, admin.user, admin.user))
+    send_digest(opca.pk)
     closing = registered_holder(NIR_A, email="partant@example.org")
     close_account(closing)
