@@ -20,6 +20,12 @@ def is_ascii_digits(text: str) -> bool:
     return ASCII_DIGITS.fullmatch(text) is not None
 
 
+def has_foreign_digits(text: str) -> bool:
+    """True if ``text`` holds a digit that is not 0–9 (« ² », « ٣ », « １ »): a field that
+    hands its text to ``int()``, ``Decimal()`` or ``strptime()`` refuses it first."""
+    return any(c.isdigit() and not c.isascii() for c in text)
+
+
 def ascii_int(text: str, *, maximum: int) -> int | None:
     """The number written in ASCII digits in ``text``, None if it is anything else or above
     ``maximum`` (no sign, no spaces, no « _ » as ``int()`` would accept)."""

@@ -37,6 +37,7 @@ PUBLIC_URL_PARAMETERS = {
     "app_label",
     "id",
     "url",
+    "step",  # the name of a dossier form's step (« organisme », « dates »…)
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mcf.core.digits import ascii_int, is_ascii_digits, object_id
+from mcf.core.digits import ascii_int, has_foreign_digits, is_ascii_digits, object_id
 
 ROOT = Path(__file__).resolve().parents[2]
 UNICODE_DIGIT_CHECKS = ("isdigit(", "isnumeric(", "isdecimal(", "\\d")
@@ -52,3 +52,20 @@ def test_ascii_numbers_and_their_bounds():
     assert object_id("9" * 19) is None  # above the largest id: names nothing
     assert object_id("9" * 5000) is None  # int() would refuse more than 4 300 digits
     assert object_id("12") == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "foreign"),
+    [
+        ("1 200,50", False),
+        ("12\u202f000", False),
+        ("2027-01-15", False),
+        ("", False),
+        ("1²", True),
+        ("١٢", True),
+        ("１２", True),
+        ("3\u0663", True),
+    ],
+)
+def test_foreign_digits_are_told_apart_from_ascii_ones_and_spaces(text, foreign):
+    assert has_foreign_digits(text) is foreign

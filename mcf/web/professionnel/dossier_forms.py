@@ -14,7 +14,7 @@ from datetime import date
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from mcf.core.digits import ascii_int
+from mcf.core.digits import ascii_int, has_foreign_digits
 from mcf.domain.dossiers.actions import AbondementLine
 from mcf.domain.dossiers.models import Abondement, State
 from mcf.domain.dossiers.plan import MAX_HOURS_PER_DOSSIER
@@ -41,7 +41,7 @@ ABONDEMENT_LINES = 3  # empty lines offered under the ones already entered
 def _no_foreign_digits(value) -> None:
     """« ² », « ٣ », « １２ » are no digits here (mcf/core/digits.py): int(), Decimal() and
     strptime() would read some of them as a second spelling of a number or a date."""
-    if isinstance(value, str) and any(c.isdigit() and not c.isascii() for c in value):
+    if isinstance(value, str) and has_foreign_digits(value):
         raise forms.ValidationError("invalid", code="invalid")
 
 
