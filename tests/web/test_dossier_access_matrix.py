@@ -66,6 +66,7 @@ from mcf.web.idempotency import FIELD
 from mcf.web.professionnel.dossier_forms import LIST_STATES
 from tests.domain.dossiers.builders import (
     ORGANISME_SIRET,
+    dossier_world,
     give_hours,
     ready_dossier,
     salarie_of,
@@ -77,9 +78,9 @@ from tests.domain.organisations.builders import (
     operator_client,
     verified_client,
 )
-from tests.factories import NIR_B, registered_holder
+from tests.factories import NIR_B, nir_with_key, registered_holder
 from tests.web.keys import client_key
-from tests.web.professionnel.dossier_helpers import financeur_world, sent_sur_temps
+from tests.web.professionnel.dossier_helpers import sent_sur_temps
 from tests.web.routes import PARAMETER, ROUTES, Route, body
 
 # A sweep (docs/decisions/0014-gate-time.md): it tests the views, run once, on PostgreSQL.
@@ -123,6 +124,7 @@ OBJECT_ROUTES = [r for r in DOSSIER_ROUTES if OBJECT_PARAMETERS & set(_parameter
 LIST_ROUTES = [r for r in DOSSIER_ROUTES if not OBJECT_PARAMETERS & set(_parameters(r))]
 PORTAL_OBJECT_ROUTES = [r for r in OBJECT_ROUTES if r.namespace != "admin"]
 PROFESSIONAL_ROUTES = [r for r in ROUTES if r.namespace == "professionnel"]
+HOLDER_ROUTES = [r for r in ROUTES if r.namespace == "titulaire"]
 
 
 # ----- the outcomes ----------------------------------------------------------------------------
@@ -307,6 +309,9 @@ FAST = {
     "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
 }
 CEP_SIRET = "99900012800010"
+# Holder A's NIR: not NIR_A, the seed's example that the NIR fields' help text prints (a
+# page with a NIR field would seem to leak it).
+HOLDER_A_NIR = nir_with_key("2920375120001")
 PLAN_DIF = 5  # small: the validated dossier leaves hours for validating the sent one
 
 
@@ -382,7 +387,8 @@ def _session(client: Client) -> dict[str, str]:
 
 
 def _build() -> Matrix:
-    world = financeur_world()
+    world = dossier_world(nir=HOLDER_A_NIR)
+    world.holder.refresh_from_db()  # his counter as it is now, DIF entered
     holder_b = registered_holder(
         NIR_B, first_name="Bastien", birth_name="Vert", email="bastien.vert@example.org"
     )
@@ -474,6 +480,8 @@ def url_of(route: Route, matrix: Matrix, object_id: str) -> str:
                 values[part] = "organisme"  # the first step of the dossier's form
             elif match.group(1) == "int":
                 values[part] = str(matrix.offer_id)
+            elif match.group(1) == "str":  # a link's token (the holder's space)
+                values[part] = "jeton-inconnu"
             else:  # pragma: no cover - a new kind of parameter: say which
                 raise AssertionError(f"{route.key}: no value for {part}")
     return route.url(values)
@@ -728,6 +736,17 @@ def test_ac_03_no_professional_page_names_a_holder_without_a_dossier(matrix, rou
         assert "brouillon" not in shown_dossiers(matrix, response)
     else:
         assert matrix.leaks(response) == []
+
+
+@pytest.mark.parametrize("route", HOLDER_ROUTES, ids=[r.key for r in HOLDER_ROUTES])
+def test_ac_01_no_page_of_another_holder_shows_the_dossiers(matrix, route):
+    """Every page of the holder's space (GET) by holder B, holder A's draft in the URL
+    where it takes a dossier: nothing of holder A or his dossiers (his synthèse, hours,
+    history, export are B's own)."""
+    url = url_of(route, matrix, str(matrix.dossiers["brouillon"].public_id))
+    response = matrix.client("holder_b").get(url)
+    assert response.status_code < 500
+    assert matrix.leaks(response) == []
 
 
 # ----- AC-01: ids that cannot be guessed ----------------------------------------------------
