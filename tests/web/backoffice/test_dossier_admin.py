@@ -65,3 +65,17 @@ def test_backoffice_organisation_says_what_it_funds(world):
     assert response.status_code == 302
     opca = Organisation.objects.get(pk=world.opca.pk)
     assert opca.region_id == "53" and not opca.branches.exists()
+
+
+def test_backoffice_history_says_nothing_of_a_dossier_to_staff_who_may_not_read_it(world):
+    """AC-01: a staff member without « Voir dossier de formation » gets the same 403 for a
+    dossier that exists and one that does not (Django 6.1 alone redirected for the latter)."""
+    dossier = sent_dossier(world)
+    _, other = operator_client("autre", "correct_counter")
+    answers = [
+        other.get(f"/gestion/dossiers/dossier/{pk}/history/").status_code
+        for pk in (dossier.pk, dossier.pk + 1000)
+    ]
+    assert answers == [403, 403]
+    _, allowed = operator_client("guichet", "view_dossier")
+    assert allowed.get(f"/gestion/dossiers/dossier/{dossier.pk}/history/").status_code == 200
