@@ -78,14 +78,16 @@ def focused(page: Page) -> str:
     )
 
 
-# The focus ring the DSFR draws: an outline on the element, or, for its radio buttons and
-# checkboxes (the <input> is transparent), on the label's ::before (radio) or the input.
+# The focus ring the DSFR draws: an outline on the element; its radio buttons and
+# checkboxes are transparent <input>s (their outline is not seen), the ring is drawn around
+# the box their label shows (its ::before).
 FOCUS_RING = """element => {
     const ring = style => style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-    if (ring(getComputedStyle(element))) return true;
-    return [...(element.labels || [])].some(
-        label => ring(getComputedStyle(label)) || ring(getComputedStyle(label, '::before'))
-    );
+    if (element.type === 'checkbox' || element.type === 'radio') {
+        return [...element.labels].some(label => ring(getComputedStyle(label, '::before')));
+    }
+    const style = getComputedStyle(element);
+    return ring(style) && style.opacity !== '0' && style.visibility === 'visible';
 }"""
 
 
