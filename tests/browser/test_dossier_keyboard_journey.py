@@ -320,7 +320,9 @@ def holder_creates_and_sends(journey: Journey, world: World) -> Dossier:
     expect(plan).to_contain_text("150 h de vos compteurs pour 200 h de formation")
     assert has_focus(duration), f"after the plan's update the focus is on {focused(page)}"
     checked_page(page, title, "titulaire-3-plan-des-heures")
-    type_into(page, page.get_by_label("Coût TTC de la formation"), "3000")
+    cost = page.get_by_label("Coût TTC de la formation")
+    expect(cost).to_have_value("3\u202f000")  # the offer's price, written in French
+    type_into(page, cost, "3 000")
     choose_radio(page, "working_time", page.get_by_role("radio", name="Hors temps de travail"))
     follow(page, page.get_by_role("button", name="Enregistrer et continuer"))
 
