@@ -240,6 +240,7 @@ def log_in_gestionnaire(page: Page, base: str, username: str, device) -> None:
     type_into(page, code, code_for(device, drift=1))
     press_and_load(page)
     checked_page(page, "Espace professionnel")
+    expect(page.locator("main")).to_contain_text("en tant que gestionnaire")
 
 
 def gestionnaire_of(world: World):
@@ -357,6 +358,8 @@ def holder_creates_and_sends(journey: Journey, world: World) -> Dossier:
 def financeur_validates(journey: Journey, world: World, user, device, dossier: Dossier) -> None:
     page, base = journey.page, journey.base_url
     log_in_gestionnaire(page, base, user.username, device)
+    sent = page.locator(".fr-tile").filter(has_text="Transmis au financeur")
+    expect(sent).to_contain_text("1 dossier")
     follow(page, page.get_by_role("link", name="Voir les dossiers à instruire"))
     checked_page(page, "Dossiers à instruire", "financeur-1-dossiers-a-instruire")
     # Past the search and the filters (four date fields of three stops each: day, month,
