@@ -87,8 +87,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.forms",
+    # django-dsfr before django.forms: its widget templates (django/forms/widgets/…) must
+    # win, or a RadioSelect renders Django's bare <label><input></label> instead of the
+    # DSFR's radio buttons (fr-radio-group, with their focus ring).
     "dsfr",
+    "django.forms",
     "widget_tweaks",
     # Before django_tasks_db: its `db_worker` command, resilient (mcf/core/tasks_worker.py).
     "mcf.core",

@@ -97,7 +97,7 @@ def step_identity_with_errors(page: Page, base: str) -> None:
 def step_password(page: Page, base: str) -> None:
     step_identity(page, base)
     page.get_by_label("N° de sécurité sociale").fill(NIR)
-    page.get_by_role("radio", name="Madame").check()
+    page.locator("label", has_text="Madame").click()  # the DSFR radio is drawn by its label
     page.get_by_label("Prénom", exact=True).fill("Touria")
     page.get_by_label("Nom de naissance").fill("Orange")
     page.get_by_role("textbox", name=re.compile(r"^Courriel")).fill(EMAIL)

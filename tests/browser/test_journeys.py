@@ -210,7 +210,8 @@ def test_contact_form(journey: Journey):
     message = "Bonjour,\nmon employeur ne m'a pas remis l'attestation de mes heures DIF."
     page.get_by_label("Nom et prénom").fill("Camille Martin")
     page.get_by_label("Courriel").fill("camille.martin@")
-    page.get_by_role("radio", name="Mes heures CPF ou DIF").check()
+    # A DSFR radio button is drawn by its label, which takes the click.
+    page.locator("label", has_text="Mes heures CPF ou DIF").click()
     page.get_by_label("Votre message").fill(message)
     with page.expect_navigation():
         page.get_by_role("button", name="Envoyer le message").click()

@@ -251,7 +251,7 @@ def test_registration_with_the_mouse(stack_journey: Journey, stack: Stack):
     expect_step(page, 2, "S'inscrire")
     checked_by_axe(page)
     page.get_by_label("N° de sécurité sociale").fill(person.nir)
-    page.get_by_role("radio", name="Madame").check()
+    page.locator("label", has_text="Madame").click()  # the DSFR radio is drawn by its label
     page.get_by_label("Prénom", exact=True).fill(person.first_name)
     page.get_by_label("Nom de naissance").fill(person.birth_name)
     page.get_by_label("Téléphone fixe").fill(person.landline)

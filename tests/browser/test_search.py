@@ -179,7 +179,8 @@ def test_holder_search_and_offer_pages_have_no_axe_violation(
             ("?lieu=Rennes&rayon=30", "formations trouvées"),
             ("?prix_min=abc&lieu=Atlantide", "n'a pas été lancée"),
             (f"{catalogue.usinage.pk}/", "Opérateur régleur en usinage"),
-            (f"{catalogue.anglais.pk}/dossier/", "Bientôt disponible"),
+            # Without DIF hours entered: « Heures DIF non renseignées », and a link.
+            (f"{catalogue.anglais.pk}/dossier/", "Heures DIF non renseignées"),
         ]:
             response = axe_page.goto(base + path)
             assert response is not None and response.status == 200, path

@@ -26,6 +26,7 @@ from mcf.domain.dossiers.actions import CONSENT_MISSING, HOLDER_FIELDS, field_er
 from mcf.domain.dossiers.financeurs import financeurs_for
 from mcf.domain.dossiers.models import Dossier, EmployerAnswer, WorkingTime
 from mcf.web.catalogue.forms import EXAMPLE_CODE_CPF, TextField
+from mcf.web.catalogue.templatetags.catalogue import euros
 
 CONSENT_LABEL = "J'accepte que mes heures soient mobilisées pour cette formation"
 # Every space a keyboard or a copy-paste may give (« 1 500 », « 732 829 320 00074 »).
@@ -103,6 +104,13 @@ class EurosField(TypedTextField):
                 code="invalid",
             )
         return Decimal(text)
+
+    def prepare_value(self, value):
+        # A saved amount (or an offer's price) is shown in French, « 2 400,50 », not
+        # « 2400.50 »; it reads back as typed. What was typed is shown as typed.
+        if isinstance(value, Decimal):
+            return euros(value).removesuffix("\u00a0€")
+        return value
 
 
 class AsciiDateField(forms.DateField):

@@ -101,8 +101,12 @@ def test_without_dif_the_holder_is_sent_to_his_hours():
 def test_from_an_offer_confirm_then_create_with_the_offer_copied(world):
     offer = world.catalogue.anglais
     client = holder_of(world)
-    page = text(client.get(OFFER.format(offer.pk)))
+    response = client.get(OFFER.format(offer.pk))
+    page = text(response)
     assert "Créer un dossier de formation" in page and offer.title in page
+    # The price and the duration the French way (« 1200.00 € » was the template's own).
+    html = response.content.decode()
+    assert "<dd>1\u202f200\u00a0€</dd>" in html and "<dd>40\u00a0h</dd>" in html
     assert "Bientôt disponible" not in page
     assert not Dossier.objects.exists()  # a GET creates nothing
     response = submit(client, OFFER.format(offer.pk))

@@ -132,6 +132,18 @@ def test_the_dates_step_saves_typed_numbers_and_shows_the_plan(world, draft):
     assert "120 h" in page_text and "50 h restent à financer" in page_text
 
 
+def test_the_dates_step_shows_the_saved_cost_in_french_and_reads_it_back(world, draft):
+    client = holder_of(world)
+    submit(client, step(draft, "dates"), DATES | {"version": draft.version})
+    html = client.get(step(draft, "dates")).content.decode()
+    shown = "2\u202f400,50"  # not « 2400.50 »
+    assert f'value="{shown}"' in html
+    saved = fresh(draft)
+    again = submit(client, step(draft, "dates"), DATES | {"cost": shown, "version": saved.version})
+    assert again.status_code == 302
+    assert str(fresh(draft).cost) == "2400.50"
+
+
 def test_a_stale_form_changes_nothing_and_says_so(world, draft):
     client = holder_of(world)
     key = form_key(client, step(draft, "organisme"))
