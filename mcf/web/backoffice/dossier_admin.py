@@ -134,7 +134,8 @@ class DossierAdmin(admin.ModelAdmin):
 
     @admin.display(description="numéro", ordering="number")
     def number_shown(self, dossier):
-        return dossier.number_display
+        # Never cut across lines in the narrow column: the groups are joined by no-break spaces.
+        return dossier.number_display.replace(" ", "\u00a0")
 
     @admin.display(description="titulaire")
     def holder_name(self, dossier):
