@@ -68,7 +68,10 @@ def test_hours_page_links_each_movement_to_its_dossier(world, browser, django_as
     assert "Mouvements du compte d'heures DIF" in shown
     # One link in the CPF table, one in the DIF table.
     assert html.count(f'href="{page_of(dossier)}"') == 2
-    assert f"dossier n°\xa0{dossier.number_display}" in unescape(html)
+    # The movement's label is the link, naming the dossier once.
+    label = f"Réservation pour le dossier n° {dossier.number_display}"
+    assert f'href="{page_of(dossier)}">{label}</a>' in unescape(html)
+    assert shown.count(dossier.number_display) == 2
     # session, user, counter, movements, their dossiers, « CPF moved? », the chart's
     # years, the session's save (3).
     with django_assert_num_queries(10) as one:
