@@ -70,8 +70,9 @@ class Balances:
 @dataclass(frozen=True)
 class YearPoint:
     year: int
-    credited: int
+    credited: int  # fed or corrected (a correction may be negative)
     balance: int
+    used: int = 0  # debited for dossiers de formation, as a positive number
 
 
 def balance_by_year(counter: Counter) -> list[YearPoint]:
@@ -83,20 +84,26 @@ def balance_by_year(counter: Counter) -> list[YearPoint]:
     A movement that names no year (a correction about no particular year) counts in the
     last activity year whose feed was due when it was written.
     """
-    per_year: dict[int, int] = {}
-    for year, hours, created_at in (
+    credited: dict[int, int] = {}
+    used: dict[int, int] = {}
+    for kind, year, hours, created_at in (
         Entry.objects.filter(counter=counter, account=Entry.Account.CPF)
         .exclude(kind__in=Entry.RESERVED_KINDS)
-        .values_list("year", "hours", "created_at")
+        .values_list("kind", "year", "hours", "created_at")
     ):
         if year is None:
             year = next_feed_years(timezone.localdate(created_at))[0] - 1
-        per_year[year] = per_year.get(year, 0) + hours
+        credited.setdefault(year, 0)
+        used.setdefault(year, 0)
+        if kind == Entry.Kind.DEBIT:
+            used[year] -= hours
+        else:
+            credited[year] += hours
     points: list[YearPoint] = []
     balance = 0
-    for year in sorted(per_year):
-        balance += per_year[year]
-        points.append(YearPoint(year, per_year[year], balance))
+    for year in sorted(credited):
+        balance += credited[year] - used[year]
+        points.append(YearPoint(year, credited[year], balance, used[year]))
     return points
 
 

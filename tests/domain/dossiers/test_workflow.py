@@ -21,6 +21,7 @@ from mcf.domain.dossiers.models import (
 from mcf.domain.dossiers.workflow import NotAllowed, Refused, available
 from mcf.domain.hours.ledger import HoursError, enter_dif
 from mcf.domain.hours.models import Counter, Entry
+from mcf.domain.hours.summary import balance_by_year
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.models import OutboxEmail
 from tests.domain.dossiers.builders import (
@@ -315,6 +316,10 @@ def test_closing_debits_the_hours_done_dif_first_and_releases_the_rest(world):
             dossier.pk, by=world.financeur, version=closed.version, hours_done=130
         )
     assert Entry.objects.filter(kind=Entry.Kind.DEBIT).count() == 2  # one per account
+    # The chart of the CPF counter: the 10 h used are no hours acquired.
+    [*_, last] = balance_by_year(counter)
+    assert (last.credited, last.used, last.balance) == (0, 10, 38)
+    assert sum(point.credited for point in balance_by_year(counter)) == 48
 
 
 def test_hours_done_above_the_reserved_hours_are_refused(world):

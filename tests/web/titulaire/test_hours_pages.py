@@ -157,7 +157,7 @@ def test_movements_chart_and_data_table(client, holder):
     assert "<svg" in page
     assert '<title id="graphique-titre">' in page
     plain = text(client.get("/titulaire/compte-d-heures/"))
-    assert "2017 12 h 60 h" in plain
+    assert "2017 12 h 0 h 60 h" in plain
 
 
 @pytest.mark.parametrize("url", ["/titulaire/", "/titulaire/compte-d-heures/"])
@@ -230,7 +230,9 @@ def hours_figures(page: str) -> dict:
     dif = None if available.endswith("Non renseigné") else int(available.split()[-2])
     if cpf is not None:
         balance = int(table.partition(" Solde ")[2].split()[0])
-        chart = re.findall(r"\d{4} -?\d+ h (\d+) h", page.partition("Données du graphique")[2])
+        chart = re.findall(
+            r"\d{4} -?\d+ h \d+ h (\d+) h", page.partition("Données du graphique")[2]
+        )
         assert chart and int(chart[-1]) == balance, "the chart ends elsewhere"
     return {"cpf_available": cpf, "dif_available": dif}
 
@@ -279,10 +281,13 @@ def test_the_synthese_and_the_hours_page_show_the_same_balances(client, holder):
 SOURCE = "dossier:00000000-0000-4000-8000-000000000001"
 
 
-def chart_rows(page: str) -> list[tuple[str, int, int]]:
-    """The chart's data table: (activity year, hours of the year, balance at its end)."""
-    rows = re.findall(r"(\d{4}) (-?\d+) h (\d+) h", page.partition("Données du graphique")[2])
-    return [(year, int(hours), int(balance)) for year, hours, balance in rows]
+def chart_rows(page: str) -> list[tuple[str, int, int, int]]:
+    """The chart's data table: (activity year, hours acquired, hours used, balance at its
+    end)."""
+    rows = re.findall(
+        r"(\d{4}) (-?\d+) h (\d+) h (\d+) h", page.partition("Données du graphique")[2]
+    )
+    return [(year, int(got), int(used), int(balance)) for year, got, used, balance in rows]
 
 
 def dossier(function, *args, **kwargs):
@@ -309,7 +314,7 @@ def test_reserved_hours_and_dossier_movements_read_right(holder, time_machine):
     page = text(client.get(HOURS))
     assert "Disponibles 18 h 25 h Réservées pour un dossier 30 h 20 h Solde 48 h 45 h" in page
     assert "Réservation pour le dossier n° 2026-0001 30 h réservées" in page
-    assert chart_rows(page) == [("2015", 24, 24), ("2016", 24, 48)]  # the chart stays
+    assert chart_rows(page) == [("2015", 24, 0, 24), ("2016", 24, 0, 48)]  # the chart stays
     synthese = text(client.get("/titulaire/"))
     assert "18 h disponibles, en plus des 30 h réservées pour un dossier" in synthese
     assert "25 h de DIF disponibles, en plus des 20 h réservées pour un dossier" in synthese
@@ -320,7 +325,8 @@ def test_reserved_hours_and_dossier_movements_read_right(holder, time_machine):
     assert "Heures libérées du dossier n° 2026-0001 30 h libérées" in page
     assert "Heures utilisées par le dossier n° 2026-0001 -10 h" in page
     # The debit (of no activity year) moves the chart, in the last year fed by now.
-    assert chart_rows(page) == [("2015", 24, 24), ("2016", 24, 48), ("2025", -10, 38)]
+    # The 10 h used are no hours acquired (the table said « -10 h » acquired).
+    assert chart_rows(page) == [("2015", 24, 0, 24), ("2016", 24, 0, 48), ("2025", 0, 10, 38)]
     assert "en plus des" not in text(client.get("/titulaire/"))
 
 
