@@ -345,7 +345,7 @@ class Matrix:
         for state, dossier in self.dossiers.items():
             secrets[f"number of the {state} dossier"] = dossier.number
             secrets[f"number of the {state} dossier, spaced"] = dossier.number_display
-        text = body(response)
+        text = spaced(body(response))
         found = [what for what, value in secrets.items() if value in text and value != typed]
         if holder.nir[:13] in re.sub(r"\D", "", text):
             found.append("NIR")
@@ -683,9 +683,15 @@ def test_ac_01_the_lists_show_a_dossier_only_to_whom_it_may(matrix, route, actor
             assert f"/{matrix.dossiers[state].public_id}/" in body(response)
 
 
+def spaced(text: str) -> str:
+    """``text`` with every Unicode space as a plain one: a number written « 1234\xa05678 »
+    (kept on one line) is the number all the same."""
+    return re.sub(r"\s", " ", text)
+
+
 def shown_dossiers(matrix: Matrix, response) -> set[str]:
     """Which of holder A's dossiers the page names (by number, with or without spaces)."""
-    text = body(response)
+    text = spaced(body(response))
     return {s for s, d in matrix.dossiers.items() if d.number_display in text or d.number in text}
 
 
