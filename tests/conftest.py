@@ -92,6 +92,13 @@ def pytest_addoption(parser):
         "after `make test-sqlite` has run the others",
     )
 
+    parser.addoption(
+        "--no-web-database-tests",
+        action="store_true",
+        help="leave out the tests of tests/web/ that open the database: `make test-sqlite` "
+        "(the browser stage opens every page on SQLite, `make test-postgres` runs them)",
+    )
+
 
 def uses_the_database(item) -> bool:
     """pytest-django's own rule (its test ordering): a django_db mark, or a fixture that
@@ -107,15 +114,21 @@ def pytest_collection_modifyitems(config, items):
     # The tests that never touch the database run once, in the SQLite run (docs/decisions/
     # 0014-gate-time.md). A sweep, or a test skipped on a condition (a database vendor…),
     # stays in the PostgreSQL run whatever its fixtures.
-    if not config.getoption("--database-tests-only"):
+    database_only = config.getoption("--database-tests-only")
+    no_web_database = config.getoption("--no-web-database-tests")
+    if not (database_only or no_web_database):
         return
+    web = Path(__file__).resolve().parent / "web"
     kept, left = [], []
     for item in items:
-        stays = (
-            uses_the_database(item)
-            or item.get_closest_marker("sweep") is not None
-            or item.get_closest_marker("skipif") is not None
-        )
+        if database_only:
+            stays = (
+                uses_the_database(item)
+                or item.get_closest_marker("sweep") is not None
+                or item.get_closest_marker("skipif") is not None
+            )
+        else:  # the views' tests that need a database run on PostgreSQL only
+            stays = not (uses_the_database(item) and Path(item.path).is_relative_to(web))
         (kept if stays else left).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
