@@ -13,8 +13,10 @@ from django.test import Client
 from mcf.domain.dossiers import actions
 from tests.domain.dossiers.builders import dossier_world, ready_dossier, validated_dossier
 from tests.factories import NIR_B, registered_holder
+from tests.web.titulaire import dossier_helpers
+from tests.web.titulaire.dossier_helpers import text
 from tests.web.titulaire.test_personal_information import export, logged_in
-from tests.web.titulaire.test_read_dossier import page_of, text
+from tests.web.titulaire.test_read_dossier import page_of
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +28,7 @@ def world():
 
 @pytest.fixture
 def browser(world) -> Client:
-    client = Client()
-    client.force_login(world.holder)
-    return client
+    return dossier_helpers.browser(world.holder)
 
 
 def test_summary_counts_ongoing_closed_and_cancelled_apart(world, browser):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
-from html import unescape
 from io import BytesIO
 
 import pytest
@@ -30,6 +29,8 @@ from tests.domain.organisations.builders import verified_client
 from tests.factories import NIR_A, NIR_B, registered_holder
 from tests.web.keys import client_key
 from tests.web.routes import page_forms
+from tests.web.titulaire import dossier_helpers
+from tests.web.titulaire.dossier_helpers import text
 from tests.web.titulaire.test_attestation import drawn_text
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +40,6 @@ def page_of(dossier) -> str:
     return f"/titulaire/dossiers-de-formation/{dossier.public_id}/"
 
 
-def text(response) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
-
-
 @pytest.fixture
 def world():
     return dossier_world()
@@ -50,9 +47,7 @@ def world():
 
 @pytest.fixture
 def browser(world) -> Client:
-    client = Client()
-    client.force_login(world.holder)
-    return client
+    return dossier_helpers.browser(world.holder)
 
 
 def form_posting_to(response, action: str) -> dict[str, str]:
