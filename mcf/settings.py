@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "mcf.domain.catalogue",
     "mcf.domain.idempotency",
     "mcf.domain.dossiers",
+    "mcf.domain.delegations",
     # Web packages: one per space (views, forms, urls, templates).
     "mcf.web.public",
     "mcf.web.catalogue",

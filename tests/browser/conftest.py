@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -283,3 +284,24 @@ def pytest_sessionfinish(session):
     index = gallery.write_index()
     if index is not None:
         print(f"\nGalerie : {index.resolve()}")
+
+
+def take_session(page: Page, base: str, client: Client) -> None:
+    """The browser takes the session of a test client logged in by the fixtures: the
+    production cookies (``__Host-``, Secure) are accepted by Chromium on http://localhost."""
+    host = urlsplit(base).hostname
+    page.context.add_cookies(
+        [
+            {
+                "name": name,
+                "value": morsel.value,
+                "domain": host,
+                "path": "/",
+                "secure": True,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+            for name, morsel in client.cookies.items()
+            if morsel.value
+        ]
+    )

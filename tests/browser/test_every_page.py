@@ -44,13 +44,14 @@ from mcf.domain.hours.models import Counter
 from mcf.domain.legal import cgu
 from mcf.web.public.pages import PAGES
 from tests.browser import gallery
-from tests.browser.conftest import _new_context, wait_for_dsfr
+from tests.browser.conftest import _new_context, take_session, wait_for_dsfr
 from tests.browser.test_accessibility_registration import (
     confirmation,
     step_done,
     step_identity,
     step_password,
 )
+from tests.domain.delegations.builders import delegation_world
 from tests.domain.dossiers.builders import (
     dossier_world,
     ready_dossier,
@@ -102,6 +103,10 @@ NO_PAGE = {
     "titulaire:dossier_recap": "a PDF",
     "titulaire:dossier_withdraw": "POST only (its form is on titulaire:dossier)",
     "titulaire:dossier_cancel": "POST only (its form is on titulaire:dossier)",
+    "titulaire:delegation_revoke": "POST only (its form is on titulaire:delegation)",
+    "titulaire:delegation_open": "POST only (its form is on titulaire:delegations)",
+    "titulaire:delegation_give_back": "POST only (its form is on titulaire:delegations)",
+    "titulaire:delegation_leave": "POST only (its form is in the delegate's banner)",
     "professionnel:logout": "POST only",
     "professionnel:dossier_validate": "POST only (its form is on the dossier's page)",
     "professionnel:dossier_complement": "POST only (its form is on the dossier's page)",
@@ -272,6 +277,72 @@ def _dossier_in(state: str) -> Callable[[Page, str], None]:
 DOSSIER_STATES = ("brouillon-sur-temps-de-travail", "complement", "valide", "clos", "annule")
 
 
+def _holder_delegations(detail: bool) -> Callable[[Page, str], None]:
+    def reach(page: Page, base: str) -> None:
+        if not hasattr(page, "mcf_url"):
+            world, _, _, to_jean, _ = delegation_world()
+            client = Client()
+            client.force_login(world.holder)
+            _log_in(page, base, client)
+            page.mcf_url = (
+                reverse("titulaire:delegation", args=[to_jean.public_id])
+                if detail
+                else reverse("titulaire:delegations")
+            )
+        page.goto(base + page.mcf_url)
+
+    return reach
+
+
+def _delegate(path: str) -> Callable[[Page, str], None]:
+    """Jean in Touria's account (the banner), on ``path`` (a page his délégation opens, or
+    one it does not: the refusal)."""
+
+    def reach(page: Page, base: str) -> None:
+        if not hasattr(page, "mcf_ready"):
+            _, _, jean, to_jean, _ = delegation_world()
+            client = Client()
+            client.force_login(jean)
+            client.post(reverse("titulaire:delegation_open", args=[to_jean.public_id]))
+            _log_in(page, base, client)
+            page.mcf_ready = True
+        page.goto(base + path)
+
+    return reach
+
+
+def _invitation(logged_in: bool) -> Callable[[Page, str], None]:
+    def reach(page: Page, base: str) -> None:
+        from mcf.domain.delegations import actions as delegations
+        from tests.domain.delegations.builders import in_days, second_holder
+
+        holder, jean = registered_holder(), second_holder()
+        _, token = delegations.invite_person(
+            holder, email=jean.email, consult=True, modify=True, ends_on=in_days(365)
+        )
+        if logged_in:
+            client = Client()
+            client.force_login(jean)
+            _log_in(page, base, client)
+        page.goto(f"{base}/titulaire/delegations/invitation/{token}/")
+        if logged_in:
+            page.goto(base + reverse("titulaire:delegation_invitation_resume"))
+
+    return reach
+
+
+def _employer(path: str) -> Callable[[Page, str], None]:
+    def reach(page: Page, base: str) -> None:
+        if not hasattr(page, "mcf_url"):
+            _, admin, _, _, dossier = delegation_world()
+            _log_in(page, base, client_of(admin))
+            page.mcf_url = path or reverse("professionnel:employer_request",
+                                           args=[dossier.public_id])  # fmt: skip
+        page.goto(base + page.mcf_url)
+
+    return reach
+
+
 def _goto(path: str) -> Callable[[Page, str], None]:
     def reach(page: Page, base: str) -> None:
         page.goto(base + path)
@@ -311,6 +382,42 @@ JOURNEYS = [
         Journey("titulaire", f"dossier-{state}", ("titulaire:dossier",), _dossier_in(state))
         for state in DOSSIER_STATES
     ],
+    Journey("titulaire", "delegations-remplies", (), _holder_delegations(False), False),
+    Journey("titulaire", "delegation", ("titulaire:delegation",), _holder_delegations(True)),
+    Journey("titulaire", "delegue-accueil", (), _delegate("/titulaire/"), False),
+    Journey("titulaire", "delegue-heures", (), _delegate("/titulaire/compte-d-heures/"), False),
+    Journey("titulaire", "delegue-refus", (), _delegate("/titulaire/historique/"), False),
+    Journey(
+        "titulaire",
+        "delegation_invitation",
+        ("titulaire:delegation_invitation",),
+        _invitation(False),
+        False,
+    ),
+    Journey(
+        "titulaire",
+        "delegation_invitation_resume",
+        ("titulaire:delegation_invitation_resume",),
+        _invitation(True),
+        False,
+    ),
+    Journey(
+        "professionnel",
+        "employees",
+        ("professionnel:employees",),
+        _employer("/professionnel/salaries/"),
+        False,
+    ),
+    Journey(
+        "professionnel",
+        "employer_requests",
+        ("professionnel:employer_requests",),
+        _employer("/professionnel/demandes-d-accord/"),
+        False,
+    ),
+    Journey(
+        "professionnel", "employer_request", ("professionnel:employer_request",), _employer("")
+    ),
     Journey("professionnel", "enrol", ("professionnel:enrol",), _pro_enrol),
     Journey("professionnel", "dossier-valide", (), _financeur_dossier("valide")),
     Journey("professionnel", "dossier-clos", (), _financeur_dossier("clos")),
@@ -518,25 +625,7 @@ def review(review_context: BrowserContext, live_server) -> Review:
     review_context.clear_cookies()
 
 
-def _log_in(page: Page, base: str, client: Client) -> None:
-    """The browser takes the session of a test client logged in by the fixtures: the
-    production cookies (``__Host-``, Secure) are accepted by Chromium on http://localhost."""
-    host = urlsplit(base).hostname
-    page.context.add_cookies(
-        [
-            {
-                "name": name,
-                "value": morsel.value,
-                "domain": host,
-                "path": "/",
-                "secure": True,
-                "httpOnly": True,
-                "sameSite": "Lax",
-            }
-            for name, morsel in client.cookies.items()
-            if morsel.value
-        ]
-    )
+_log_in = take_session
 
 
 def _feed(holder: User) -> None:

@@ -20,6 +20,7 @@ from mcf.domain.hours.models import Counter, FeedImport
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
+from tests.domain.delegations.builders import to_person
 from tests.domain.dossiers.builders import (
     ANGLAIS_CODE,
     World,
@@ -96,7 +97,13 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int | uui
     # A dossier de formation of the holder, in preparation (his dossier pages).
     enter_dif(holder, 0)
     sent = _financeur_dossier(catalogue)
+    # A délégation of the holder to another person (his délégation's page, the back office).
+    delegation = to_person(
+        holder, registered_holder(DELEGATE, email="delegataire@example.org", first_name="Jean")
+    )
     public_ids = {
+        "titulaire/delegations/": delegation.public_id,
+        "gestion/delegations/delegation/": delegation.pk,
         "titulaire/dossiers-de-formation/": create_dossier_for_code(holder, ANGLAIS_CODE).public_id,
         "professionnel/dossiers/": sent.public_id,
         "gestion/dossiers/dossier/": sent.pk,  # the back office's read-only view of it
@@ -106,6 +113,8 @@ def route_objects(clients, settings, tmp_path) -> tuple[int, dict[str, int | uui
 
 # Another holder than the sweeps' own, whose counter the sweeps check stays at 0 h.
 DOSSIER_HOLDER = nir_with_key("2800375112345")
+# The person the sweeps' holder gave a délégation to.
+DELEGATE = nir_with_key("1900375112346")
 
 
 def _financeur_dossier(catalogue):

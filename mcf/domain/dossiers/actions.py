@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mcf.domain.accounts.models import EmploymentStatus
+from mcf.domain.delegations.access import OnBehalf
 from mcf.domain.dossiers import deadlines, plan
 from mcf.domain.dossiers.eligibility import (
     EligibleTraining,
@@ -29,6 +30,7 @@ from mcf.domain.dossiers.models import (
     COST_MAX,
     DURATION_MAX,
     DURATION_MIN,
+    IN_PREPARATION,
     Abondement,
     Dossier,
     EmployerAnswer,
@@ -40,6 +42,8 @@ from mcf.domain.dossiers.workflow import (
     NotAllowed,
     Refused,
     Role,
+    actor_of,
+    clean_motif,
     mail_holder,
     role_of,
     transition,
@@ -80,6 +84,10 @@ REQUIRED_TO_SEND = {
     "cost": "Indiquez le coût TTC de la formation.",
     "financeur": "Choisissez le financeur de votre dossier.",
 }
+CONFIDENTIAL_TO_EMPLOYER = (
+    "Un dossier confidentiel est caché à votre employeur : il ne peut pas être financé par "
+    "lui. Choisissez un autre financeur ou décochez « Dossier confidentiel »."
+)
 CONSENT_MISSING = (
     "Cochez « J'accepte que mes heures soient mobilisées pour cette formation » : sans votre "
     "accord, le dossier ne peut pas être transmis."
@@ -87,9 +95,12 @@ CONSENT_MISSING = (
 
 
 def _dossier_for_holder(dossier_pk: int, holder, *, version: int | None) -> Dossier:
-    """The holder's dossier, locked, at the version his form was built on, still editable."""
+    """The holder's dossier, locked, at the version his form was built on, still editable.
+    ``holder`` may be a delegate (``OnBehalf``) with the right to modify, still live."""
     dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_pk)
-    if role_of(holder, dossier) is not Role.HOLDER:
+    if role_of(holder, dossier) not in (Role.HOLDER, Role.DELEGATE) or (
+        isinstance(holder, OnBehalf) and not holder.still_live()
+    ):
         raise NotAllowed("Vous ne pouvez pas agir sur ce dossier.", "not_allowed")
     if version is not None and version != dossier.version:
         raise Refused(STALE, "stale")
@@ -119,9 +130,12 @@ def _propose_plan(dossier: Dossier) -> None:
         dossier.plan_dif = dossier.plan_cpf = 0
 
 
-def create_dossier(holder, training: EligibleTraining, *, now: datetime | None = None) -> Dossier:
+def create_dossier(
+    holder, training: EligibleTraining, *, by=None, now: datetime | None = None
+) -> Dossier:
     """A new dossier *en cours d'élaboration* for an eligible training (from an offer or a
-    code CPF: ``eligibility.training_for_offer / training_for_code``).
+    code CPF: ``eligibility.training_for_offer / training_for_code``). ``by``: a delegate
+    (``OnBehalf`` with the right to modify) creating it for the holder; None: the holder.
 
     Checks: the account is open and the DIF entered (``NotEligible``). Writes the dossier
     (the offer's organisme, duration and cost copied when there is one; the holder's
@@ -129,6 +143,7 @@ def create_dossier(holder, training: EligibleTraining, *, now: datetime | None =
     """
     now = now or timezone.now()
     check_holder_may_create(holder)
+    _check_delegate_may_prepare(holder, by)
     values = {}
     if (offer := training.offer) is not None:
         organisme = offer.organisme
@@ -165,6 +180,7 @@ def create_dossier(holder, training: EligibleTraining, *, now: datetime | None =
         journal.record(
             holder,
             Action.DOSSIER_CREATED,
+            by=actor_of(by) if by is not None else None,
             subject=dossier,
             details=f"Dossier n° {dossier.number_display} : {dossier.training_title}",
             at=now,
@@ -172,10 +188,24 @@ def create_dossier(holder, training: EligibleTraining, *, now: datetime | None =
     return dossier
 
 
-def create_dossier_for_code(holder, code_cpf: int, *, now: datetime | None = None) -> Dossier:
+def create_dossier_for_code(
+    holder, code_cpf: int, *, by=None, now: datetime | None = None
+) -> Dossier:
     """« Créer un dossier de formation » by typing a code CPF."""
     check_holder_may_create(holder)
-    return create_dossier(holder, training_for_code(holder, code_cpf), now=now)
+    return create_dossier(holder, training_for_code(holder, code_cpf), by=by, now=now)
+
+
+def _check_delegate_may_prepare(holder, by) -> None:
+    if by is None:
+        return
+    if not (
+        isinstance(by, OnBehalf)
+        and by.may_modify
+        and by.delegation.holder_id == holder.pk
+        and by.still_live()
+    ):
+        raise NotAllowed("Vous ne pouvez pas agir sur ce dossier.", "not_allowed")
 
 
 def field_errors(values: dict, *, holder, today: date) -> dict[str, str]:
@@ -235,6 +265,10 @@ def update_dossier(
     unknown = set(values) - set(HOLDER_FIELDS)
     if unknown:
         raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
+    if consent is not None and isinstance(by, OnBehalf):
+        raise NotAllowed(
+            "Seul le titulaire peut donner son accord pour mobiliser ses heures.", "consent"
+        )
     with transaction.atomic():
         dossier = _dossier_for_holder(dossier_pk, by, version=version)
         for key in ("organisme_siret", "employer_siret"):
@@ -254,6 +288,9 @@ def update_dossier(
             and merged["end_date"] < merged["start_date"]
         ):
             errors["start_date"] = "La date de début doit précéder la date de fin du dossier."
+        financeur = merged["financeur"]
+        if merged["confidential"] and financeur is not None and financeur.is_employer:
+            errors["confidential"] = CONFIDENTIAL_TO_EMPLOYER
         if errors:
             raise Refused(
                 "Le dossier n'a pas été modifié : corrigez les erreurs.", "invalid", errors
@@ -282,7 +319,13 @@ def update_dossier(
         else:
             action = Action.DOSSIER_UPDATED
         journal.record(
-            dossier.holder, action, subject=dossier, details=details, changes=changes, at=now
+            dossier.holder,
+            action,
+            by=actor_of(by),
+            subject=dossier,
+            details=details,
+            changes=changes,
+            at=now,
         )
     return dossier
 
@@ -324,6 +367,7 @@ def record_employer_request(
         journal.record(
             dossier.holder,
             Action.EMPLOYER_REQUESTED,
+            by=actor_of(by),
             subject=dossier,
             details=f"Dossier n° {dossier.number_display} : demande faite le "
             f"{requested_on:%d/%m/%Y}, réponse attendue au plus tard le {due:%d/%m/%Y}",
@@ -372,11 +416,81 @@ def record_employer_answer(
         journal.record(
             dossier.holder,
             Action.EMPLOYER_ANSWERED,
+            by=actor_of(by),
             subject=dossier,
             details=f"Dossier n° {dossier.number_display} : "
             f"{EmployerAnswer(answer).label.lower()} de l'employeur le {answered_on:%d/%m/%Y}",
             at=now,
         )
+    return dossier
+
+
+def answer_as_employer(
+    dossier_pk: int,
+    *,
+    by,
+    version: int,
+    answer: str,
+    motif: str = "",
+    now: datetime | None = None,
+) -> Dossier:
+    """The employer answers in its own space (issue 14): accord, or refus with a motif,
+    dated today. ``by``: a member of the organisation « Employeur » whose SIRET the holder
+    typed in the dossier. Only a request waiting for its answer (not confidential, in
+    preparation) can be answered; the holder is told by mail."""
+    now = now or timezone.now()
+    motif = clean_motif(motif)
+    errors = {}
+    if answer not in (EmployerAnswer.ACCORD, EmployerAnswer.REFUS):
+        errors["answer"] = "Choisissez votre réponse : accord ou refus."
+    elif answer == EmployerAnswer.REFUS and not motif:
+        errors["motif"] = "Indiquez le motif du refus : le salarié le lira."
+    if errors:
+        raise Refused(
+            "Votre réponse n'a pas été enregistrée : corrigez les erreurs.", "invalid", errors
+        )
+    profile = getattr(by, "professional_profile", None)
+    with transaction.atomic():
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("holder")
+            .get(pk=dossier_pk)
+        )
+        if (
+            profile is None
+            or not profile.organisation.is_employer
+            or dossier.employer_siret != profile.organisation.siret
+            or dossier.confidential
+            or dossier.working_time != WorkingTime.SUR
+            or dossier.employer_requested_on is None
+        ):
+            raise NotAllowed("Vous ne pouvez pas agir sur ce dossier.", "not_allowed")
+        if version != dossier.version:
+            raise Refused(STALE, "stale")
+        if dossier.employer_answer != EmployerAnswer.NONE or dossier.state not in IN_PREPARATION:
+            raise Refused("Cette demande a déjà sa réponse : rien n'a été modifié.", "answered")
+        dossier.employer_answer = answer
+        dossier.employer_answered_on = timezone.localdate(now)
+        dossier.employer_motif = motif if answer == EmployerAnswer.REFUS else ""
+        dossier.version += 1
+        dossier.updated_at = now
+        dossier.save()
+        label = EmployerAnswer(answer).label.lower()
+        journal.record(
+            dossier.holder,
+            Action.EMPLOYER_ANSWERED,
+            by=journal.Actor.professional(by),
+            subject=dossier,
+            details=f"Dossier n° {dossier.number_display} : {label} de l'employeur"
+            + (f" — motif : {motif}" if dossier.employer_motif else ""),
+            at=now,
+        )
+        event = (
+            "a reçu l'accord de votre employeur"
+            if answer == EmployerAnswer.ACCORD
+            else "a reçu le refus de votre employeur"
+        )
+        mail_holder(dossier, event, motif=dossier.employer_motif)
     return dossier
 
 

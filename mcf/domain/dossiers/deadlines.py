@@ -12,27 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mcf.core.dates import add_months
+
 NOTICE_DAYS = 60
 LONG_NOTICE_DAYS = 120
 ANSWER_DAYS = 30
 LONG_TRAINING_MONTHS = 6
 
 
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    # The last day of a shorter month (31 August + 6 months → 28/29 February).
-    for last in (31, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def is_long_training(start: date, end: date) -> bool:
     """Six months or more, from the first to the last day."""
-    return end >= _add_months(start, LONG_TRAINING_MONTHS) - timedelta(days=1)
+    return end >= add_months(start, LONG_TRAINING_MONTHS) - timedelta(days=1)
 
 
 def notice_days(start: date, end: date) -> int:

@@ -1,8 +1,8 @@
 """Which organisations may finance a holder's dossier (domain.md §1, §5) **(choice)**:
 
 - a salarié: the OPCA of his employer's branch, or his employer itself when it manages its
-  0,2 % under an accord (an organisation « Employeur (accord 0,2 %) » whose SIRET is the
-  employer's SIRET typed in the dossier);
+  0,2 % under an accord in force (an organisation « Employeur » whose SIRET is the
+  employer's SIRET typed in the dossier, with its accord's dates: docs/decisions/0016);
 - a demandeur d'emploi: Pôle emploi, or the Région of his home.
 
 An OPCA or a Région says what it covers in the back office (branches, région).
@@ -11,6 +11,7 @@ An OPCA or a Région says what it covers in the back office (branches, région).
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from mcf.domain.accounts.models import EmploymentStatus
 from mcf.domain.organisations.models import Organisation
@@ -26,7 +27,13 @@ def financeurs_for(holder, *, employer_siret: str = "") -> QuerySet[Organisation
     else:
         allowed = Q(kind=Kind.OPCA, branches=holder.branch_id) if holder.branch_id else Q(pk=None)
         if employer_siret:
-            allowed |= Q(kind=Kind.EMPLOYEUR_ACCORD, siret=employer_siret)
+            today = timezone.localdate()
+            allowed |= Q(
+                kind=Kind.EMPLOYEUR,
+                siret=employer_siret,
+                accord_starts_on__lte=today,
+                accord_ends_on__gte=today,
+            )
     return Organisation.objects.filter(allowed).distinct().order_by("name")
 
 

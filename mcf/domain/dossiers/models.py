@@ -163,6 +163,8 @@ class Dossier(models.Model):
         blank=True,
     )
     employer_answered_on = models.DateField("réponse de l'employeur le", null=True, blank=True)
+    # The motif of a refusal the employer recorded himself in the employer's space.
+    employer_motif = models.CharField("motif du refus de l'employeur", max_length=2000, blank=True)
 
     # The financing plan: proposed when the dossier is built, set by the financeur when he
     # validates. Hours reserved on the counter = plan_dif + plan_cpf while VALIDE.
@@ -194,6 +196,12 @@ class Dossier(models.Model):
             models.Index(fields=["financeur", "state", "-sent_at", "-id"], name="dossier_worklist"),
             models.Index(fields=["financeur", "-sent_at", "-id"], name="dossier_financeur_sent"),
             models.Index(fields=["financeur", "start_date", "-id"], name="dossier_financeur_start"),
+            # The employer's requests (employer space): by SIRET, waiting first.
+            models.Index(
+                fields=["employer_siret", "employer_answer", "employer_requested_on", "id"],
+                condition=Q(working_time="sur", confidential=False),
+                name="dossier_employer_requests",
+            ),
             # The tacit-agreement task: requests without an answer.
             models.Index(
                 fields=["employer_requested_on"],

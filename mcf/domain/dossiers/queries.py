@@ -13,21 +13,31 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from mcf.core.digits import is_ascii_digits
-from mcf.domain.dossiers.models import IN_PREPARATION, Dossier, State
+from mcf.domain.dossiers.models import IN_PREPARATION, Dossier, State, WorkingTime
 from mcf.domain.identity.nir import Nir, NirError
 from mcf.domain.identity.protection import nir_lookup_hash
+from mcf.domain.organisations.models import Organisation
 
 
-def of_holder(holder) -> QuerySet[Dossier]:
+def _of(holder, for_delegate: bool) -> QuerySet[Dossier]:
+    """The holder's dossiers; for a delegate (a person, an employer), never the
+    confidential ones (domain.md §5, §6): not listed, not counted, not found by id."""
+    dossiers = Dossier.objects.filter(holder=holder)
+    return dossiers.filter(confidential=False) if for_delegate else dossiers
+
+
+def of_holder(holder, *, for_delegate: bool = False) -> QuerySet[Dossier]:
     """The holder's dossiers, newest first."""
-    return Dossier.objects.filter(holder=holder).order_by("-created_at", "-id")
+    return _of(holder, for_delegate).order_by("-created_at", "-id")
 
 
-def holder_dossier(holder, public_id) -> Dossier | None:
-    return Dossier.objects.filter(holder=holder, public_id=public_id).first()
+def holder_dossier(holder, public_id, *, for_delegate: bool = False) -> Dossier | None:
+    return _of(holder, for_delegate).filter(public_id=public_id).first()
 
 
-def by_ledger_source(holder, sources: Iterable[str]) -> dict[str, Dossier]:
+def by_ledger_source(
+    holder, sources: Iterable[str], *, for_delegate: bool = False
+) -> dict[str, Dossier]:
     """The holder's dossiers that ledger entries name in their ``source``
     (``Dossier.ledger_source``, « dossier:<uuid> »), by source: one query for all the
     entries of a page, none when no entry names a dossier. Another holder's dossier, or a
@@ -42,7 +52,7 @@ def by_ledger_source(holder, sources: Iterable[str]) -> dict[str, Dossier]:
                 continue
     if not ids:
         return {}
-    found = Dossier.objects.filter(holder=holder, public_id__in=ids).only("public_id", "number")
+    found = _of(holder, for_delegate).filter(public_id__in=ids).only("public_id", "number")
     return {dossier.ledger_source: dossier for dossier in found}
 
 
@@ -53,9 +63,9 @@ class HolderCounts:
     cancelled: int  # annulés, shown apart
 
 
-def holder_counts(holder) -> HolderCounts:
+def holder_counts(holder, *, for_delegate: bool = False) -> HolderCounts:
     """One query."""
-    counts = Dossier.objects.filter(holder=holder).aggregate(
+    counts = _of(holder, for_delegate).aggregate(
         ongoing=Count("pk", filter=Q(state__in=[*IN_PREPARATION, State.VALIDE])),
         closed=Count("pk", filter=Q(state=State.CLOS)),
         cancelled=Count("pk", filter=Q(state=State.ANNULE)),
@@ -95,9 +105,13 @@ class WorkListFilters:
 def of_financeur(organisation_id: int) -> QuerySet[Dossier]:
     """The organisation's dossiers, but drafts: a dossier is the holder's alone until he
     sends it (and again when he takes it back to change it); one he cancelled before ever
-    sending it was never the financeur's."""
-    return Dossier.objects.filter(financeur_id=organisation_id, sent_at__isnull=False).exclude(
-        state=State.BROUILLON
+    sending it was never the financeur's. An employer financing under its accord 0,2 % never
+    sees a confidential dossier (domain.md §6; ``actions.update_dossier`` refuses the pair
+    too: this is the second lock)."""
+    return (
+        Dossier.objects.filter(financeur_id=organisation_id, sent_at__isnull=False)
+        .exclude(state=State.BROUILLON)
+        .exclude(confidential=True, financeur__kind=Organisation.Kind.EMPLOYEUR)
     )
 
 
@@ -148,3 +162,23 @@ def financeur_counts(organisation_id: int) -> dict[str, int]:
     counts = {state: 0 for state in State.values if state != State.BROUILLON}
     counts.update(dict(rows))
     return counts
+
+
+# ----- the employer's space ----------------------------------------------------------------
+
+
+def employer_requests(siret: str) -> QuerySet[Dossier]:
+    """Requests for training *sur temps de travail* addressed to the employer of ``siret``
+    (the SIRET the holder typed): never a confidential dossier; waiting ones first (an empty
+    answer sorts first), then by request date. The holder's name only, never his NIR."""
+    return (
+        Dossier.objects.filter(
+            employer_siret=siret,
+            working_time=WorkingTime.SUR,
+            confidential=False,
+            employer_requested_on__isnull=False,
+        )
+        .select_related("holder")
+        .defer("holder__nir")
+        .order_by("employer_answer", "employer_requested_on", "id")
+    )

@@ -11,7 +11,6 @@ in one transaction: all of it, or nothing.
 from __future__ import annotations
 
 import enum
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from mcf.core.text import visible_text
+from mcf.domain.delegations.access import OnBehalf
 from mcf.domain.dossiers.models import Dossier, DossierTransition, State
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
@@ -30,6 +31,10 @@ from mcf.domain.mailing.actions import queue_email
 class Role(enum.Enum):
     HOLDER = "titulaire"
     FINANCEUR = "financeur"
+    # Someone with a délégation « modification » (a person, an employer's staff): prepares
+    # the dossier with the holder's fields; fires no transition (sending, consent, closing
+    # stay the holder's and the financeur's own acts: issue 14).
+    DELEGATE = "délégataire"
 
 
 class DossierError(Exception):
@@ -113,7 +118,17 @@ MOTIF_MAX = 2000
 
 def role_of(user, dossier: Dossier) -> Role | None:
     """What ``user`` is to ``dossier``: its holder, a member of its financeur, or nothing.
-    Nobody is both: professionals have no NIR, holders no organisation (AC-03)."""
+    Nobody is both: professionals have no NIR, holders no organisation (AC-03).
+    ``user`` may be an ``OnBehalf`` (a delegate): DELEGATE on the non-confidential dossiers
+    of the holder who gave him a délégation « modification »."""
+    if isinstance(user, OnBehalf):
+        if (
+            user.may_modify
+            and user.delegation.holder_id == dossier.holder_id
+            and not dossier.confidential
+        ):
+            return Role.DELEGATE
+        return None
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if user.pk == dossier.holder_id:
@@ -134,16 +149,21 @@ def available(dossier: Dossier, user) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if t.role == role and dossier.state in t.sources]
 
 
+def actor_of(by) -> journal.Actor:
+    """The journal's actor for ``by``: the holder, a professional, or a delegate."""
+    if isinstance(by, OnBehalf):
+        return journal.Actor.delegate(by.user, by.delegation)
+    if getattr(by, "professional_profile", None) is not None:
+        return journal.Actor.professional(by)
+    return journal.Actor.holder(by)
+
+
 def _actor(user, role: Role) -> journal.Actor:
     return journal.Actor.holder(user) if role is Role.HOLDER else journal.Actor.professional(user)
 
 
 def clean_motif(motif: str) -> str:
-    text = "\n".join(" ".join(line.split()) for line in (motif or "").strip().splitlines())[
-        :MOTIF_MAX
-    ]
-    # Only invisible format characters (an RTL mark, a zero-width space) is no motif.
-    return text if any(unicodedata.category(c) != "Cf" for c in text if not c.isspace()) else ""
+    return visible_text(motif, max_length=MOTIF_MAX)
 
 
 def transition(

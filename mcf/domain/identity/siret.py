@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.fr import siret as stdnum_siret
 
+from mcf.core.digits import is_ascii_digits
+
 INVALID_FORMAT = "Le numéro SIRET doit comporter 14 chiffres."
 INVALID_KEY = "Ce numéro SIRET n'existe pas : vérifiez les 14 chiffres saisis."
 
@@ -20,7 +22,11 @@ def normalise_siret(value: str) -> str:
 
 
 def validate_siret(value: str) -> None:
-    """Raise a French ``ValidationError`` unless ``value`` is a valid SIRET (any spacing)."""
+    """Raise a French ``ValidationError`` unless ``value`` is a valid SIRET (any spacing).
+    ASCII digits only: stdnum (and ``int()``) would take « ４４３… » for « 443… », a second
+    spelling of one SIRET that lookups by SIRET would miss."""
+    if not is_ascii_digits(normalise_siret(value)):
+        raise ValidationError(INVALID_FORMAT, code="siret_format")
     try:
         stdnum_siret.validate(value or "")
     except stdnum_exceptions.InvalidChecksum as error:

@@ -14,30 +14,17 @@ from typing import TYPE_CHECKING
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from mcf.domain.accounts.names import short_name
 from mcf.domain.journal.models import Action, ActorKind, JournalEntry
 
 if TYPE_CHECKING:
     from mcf.domain.accounts.models import User
+    from mcf.domain.delegations.models import Delegation
     from mcf.domain.organisations.models import Organisation
 
 BY_HOLDER = "Vous"
 BY_OPERATOR = "La Caisse des Dépôts"
 BY_SERVICE = "Le service"
-
-
-def _initial(name: str) -> str:
-    """« D. » for « dupont », « d'Alembert » or « ’t Hooft » (the first letter, upper case
-    when that stays one letter: not « SS » for « ß »); empty without a letter."""
-    letter = next((c for c in name if c.isalpha()), "")
-    upper = letter.upper()
-    return f"{upper if len(upper) == 1 else letter}." if letter else ""
-
-
-def _short_name(user) -> str:
-    """« Amandine D. »: the first name and the initial of the last name (a professional's
-    full name is not the holder's business); empty when the account has no name."""
-    first = " ".join(user.first_name.split())
-    return " ".join(part for part in (first, _initial(user.last_name)) if part)
 
 
 @dataclass(frozen=True)
@@ -47,6 +34,8 @@ class Actor:
     kind: ActorKind
     user: User | None = None
     organisation: Organisation | None = None
+    # Set when the actor uses a délégation of the holder (a person or a company's staff).
+    delegation: Delegation | None = None
 
     @classmethod
     def holder(cls, user) -> Actor:
@@ -61,6 +50,12 @@ class Actor:
         )
 
     @classmethod
+    def delegate(cls, user, delegation) -> Actor:
+        """Someone acting in the holder's account under ``delegation``."""
+        base = cls.professional(user) if delegation.organisation_id else cls.holder(user)
+        return cls(base.kind, user=user, organisation=base.organisation, delegation=delegation)
+
+    @classmethod
     def operator(cls, user) -> Actor:
         """An operator of the Caisse des Dépôts (the back office)."""
         return cls(ActorKind.OPERATEUR, user=user)
@@ -72,14 +67,20 @@ class Actor:
 
     def label(self, holder) -> str:
         """What the holder reads in « Par »: « Vous », « OPCA Démo (Amandine D.) »,
-        « La Caisse des Dépôts » (never the operator's name), « Le service »."""
+        « La Caisse des Dépôts » (never the operator's name), « Le service »,
+        « Jean D., par délégation »."""
+        if self.delegation is not None:
+            return f"{self._label(holder)}, par délégation"
+        return self._label(holder)
+
+    def _label(self, holder) -> str:
         if self.kind == ActorKind.TITULAIRE:
             if self.user is None or holder is None or self.user.pk == holder.pk:
                 return BY_HOLDER
-            return _short_name(self.user) or "Un autre titulaire"
+            return short_name(self.user) or "Un autre titulaire"
         if self.kind == ActorKind.PROFESSIONNEL:
             name = " ".join(self.organisation.name.split())
-            person = _short_name(self.user)
+            person = short_name(self.user)
             return f"{name} ({person})" if person else name
         if self.kind == ActorKind.OPERATEUR:
             return BY_OPERATOR
@@ -125,6 +126,7 @@ def record(
         actor_kind=by.kind,
         actor_user=by.user,
         actor_organisation=by.organisation,
+        delegation=by.delegation,
         subject_type=subject.JOURNAL_SUBJECT if subject is not None else "",
         subject_id=subject.public_id if subject is not None else None,
         details=details[:255],

@@ -5,7 +5,8 @@ refuses them too, so neither a bug nor a raw query can rewrite a holder's histor
 
 Each entry says whose history it is (``holder``), who acted (``actor_kind``, ``actor_user``,
 ``actor_organisation``; ``actor`` is the label the holder reads, written at the time of the
-act), what it was about (``subject_type`` + ``subject_id``: a dossier, later a délégation)
+act; ``delegation`` when a delegate acted), what it was about (``subject_type`` +
+``subject_id``: a dossier, a délégation)
 and what changed (``changes``: ``{"field": [old, new]}``). Written by
 ``mcf.domain.journal.actions.record`` only.
 """
@@ -51,6 +52,13 @@ class Action(models.TextChoices):
     EMPLOYER_REQUESTED = "employeur_demande", "Demande d'accord à l'employeur enregistrée"
     EMPLOYER_ANSWERED = "employeur_reponse", "Réponse de l'employeur enregistrée"
     EMPLOYER_TACIT = "employeur_accord_tacite", "Accord tacite de l'employeur"
+    DELEGATION_GRANTED = "delegation_donnee", "Délégation donnée"
+    DELEGATION_INVITED = "delegation_invitation", "Invitation à une délégation envoyée"
+    DELEGATION_ACCEPTED = "delegation_acceptee", "Délégation acceptée"
+    DELEGATION_REVOKED = "delegation_revoquee", "Délégation révoquée"
+    DELEGATION_RETURNED = "delegation_rendue", "Délégation rendue par le délégataire"
+    DELEGATION_LAPSED = "delegation_echue", "Délégation arrivée à échéance"
+    DELEGATE_READ = "delegation_consultation", "Consultation de votre compte par un délégataire"
     ACCOUNT_UPDATED_BY_OPERATOR = (
         "compte_modifie_cdc",
         "Informations de votre compte modifiées par la Caisse des Dépôts",
@@ -96,7 +104,16 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="+",
     )
-    # What the act was about: a dossier (later a délégation), by its public id.
+    # Under which délégation a delegate acted (AC-04: every use is recorded).
+    delegation = models.ForeignKey(
+        "delegations.Delegation",
+        verbose_name="au titre de la délégation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What the act was about: a dossier or a délégation, by its public id.
     subject_type = models.CharField("objet", max_length=30, blank=True)
     subject_id = models.UUIDField("identifiant de l'objet", null=True, blank=True)
     details = models.CharField("précisions", max_length=255, blank=True)

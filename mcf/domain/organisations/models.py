@@ -10,11 +10,18 @@ login (``must_change_password``).
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from mcf.core.dates import add_years
 from mcf.domain.identity.siret import format_siret, normalise_siret, validate_siret
+
+# An accord de gestion directe du 0,2 % lasts 3 years (and so does a délégation at most).
+ACCORD_MAX_YEARS = 3
 
 
 class Organisation(models.Model):
@@ -23,16 +30,20 @@ class Organisation(models.Model):
         OPCA = "opca", "OPCA"
         POLE_EMPLOI = "pole_emploi", "Pôle emploi"
         REGION = "region", "Région"
-        EMPLOYEUR_ACCORD = "employeur_accord", "Employeur (accord 0,2 %)"
         # Conseil en évolution professionnelle (Pôle emploi is both).
         CAP_EMPLOI = "cap_emploi", "Cap emploi"
         APEC = "apec", "Apec"
         MISSION_LOCALE = "mission_locale", "Mission locale"
         FONGECIF = "fongecif", "Fongecif"
+        # A company: answers its employees' requests for training on working time, may
+        # receive their délégations, and is a financeur while it manages its 0,2 % itself
+        # (accord de gestion directe: ``accord_starts_on`` … ``accord_ends_on``).
+        EMPLOYEUR = "employeur", "Employeur"
         # The operator of the system.
         CDC = "cdc", "Caisse des Dépôts (CDC)"
 
-    FINANCEUR_KINDS = frozenset({Kind.OPCA, Kind.POLE_EMPLOI, Kind.REGION, Kind.EMPLOYEUR_ACCORD})
+    # An employer is a financeur only under an accord 0,2 % in force (``is_financeur``).
+    FINANCEUR_KINDS = frozenset({Kind.OPCA, Kind.POLE_EMPLOI, Kind.REGION})
     CEP_KINDS = frozenset(
         {Kind.POLE_EMPLOI, Kind.CAP_EMPLOI, Kind.APEC, Kind.MISSION_LOCALE, Kind.FONGECIF}
     )
@@ -64,11 +75,25 @@ class Organisation(models.Model):
         blank=True,
         related_name="+",
     )
+    # An employer's accord de gestion directe du 0,2 % (3 years at most), recorded by the CDC.
+    accord_starts_on = models.DateField("accord 0,2 % : début", null=True, blank=True)
+    accord_ends_on = models.DateField("accord 0,2 % : fin", null=True, blank=True)
 
     class Meta:
         verbose_name = "organisation"
         verbose_name_plural = "organisations"
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(accord_starts_on__isnull=True, accord_ends_on__isnull=True)
+                | models.Q(
+                    kind="employeur",
+                    accord_starts_on__isnull=False,
+                    accord_ends_on__gte=models.F("accord_starts_on"),
+                ),
+                name="organisation_accord_dates",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -77,10 +102,42 @@ class Organisation(models.Model):
         # Spaces and dots typed in the back office; stored compact (validators run after).
         self.siret = normalise_siret(self.siret)
         self.name = " ".join(self.name.split())
+        self.clean_accord()
+
+    def clean_accord(self) -> None:
+        starts, ends = self.accord_starts_on, self.accord_ends_on
+        if starts is None and ends is None:
+            return
+        if self.kind != self.Kind.EMPLOYEUR:
+            raise ValidationError(
+                {"accord_starts_on": "Seul un employeur peut avoir un accord de gestion du 0,2 %."}
+            )
+        if starts is None or ends is None:
+            field = "accord_ends_on" if ends is None else "accord_starts_on"
+            raise ValidationError({field: "Indiquez les deux dates de l'accord."})
+        if ends < starts:
+            raise ValidationError({"accord_ends_on": "La fin de l'accord précède son début."})
+        if ends > add_years(starts, ACCORD_MAX_YEARS):
+            raise ValidationError(
+                {"accord_ends_on": "Un accord de gestion du 0,2 % dure 3 ans au plus."}
+            )
+
+    def accord_in_force(self, today: date | None = None) -> bool:
+        """An employer managing its 0,2 % itself today (a financeur of its employees)."""
+        today = today or timezone.localdate()
+        return (
+            self.kind == self.Kind.EMPLOYEUR
+            and self.accord_starts_on is not None
+            and self.accord_starts_on <= today <= self.accord_ends_on
+        )
 
     @property
     def is_financeur(self) -> bool:
-        return self.kind in self.FINANCEUR_KINDS
+        return self.kind in self.FINANCEUR_KINDS or self.accord_in_force()
+
+    @property
+    def is_employer(self) -> bool:
+        return self.kind == self.Kind.EMPLOYEUR
 
     @property
     def is_cep(self) -> bool:

@@ -268,7 +268,9 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         # What a financeur covers (mcf.domain.dossiers.financeurs): an OPCA its branches,
         # a Région its région.
-        fields = ["name", "kind", "siret", "branches", "region"]
+        fields = [
+            "name", "kind", "siret", "branches", "region", "accord_starts_on", "accord_ends_on",
+        ]  # fmt: skip
 
     def clean_siret(self):
         return normalise_siret(self.cleaned_data["siret"])
@@ -333,6 +335,15 @@ class OrganisationAdmin(admin.ModelAdmin):
                 "fields": ("branches", "region"),
                 "description": "Un OPCA finance les salariés des branches qu'il couvre ; "
                 "une Région, les demandeurs d'emploi qui habitent la région.",
+            },
+        ),
+        (
+            "Accord de gestion directe du 0,2 % (employeur)",
+            {
+                "fields": ("accord_starts_on", "accord_ends_on"),
+                "description": "Pendant l'accord (3 ans au plus), l'entreprise finance les "
+                "dossiers de ses salariés qui la choisissent, sauf les dossiers confidentiels. "
+                "Laissez vide sans accord.",
             },
         ),
     )
@@ -509,7 +520,7 @@ admin.site.register(TOTPDevice, BackOfficeTOTPDeviceAdmin)
 
 # The compte d'heures pages (yearly feed uploads, corrections) and the dossiers de
 # formation (read only) register themselves.
-from mcf.web.backoffice import dossier_admin, hours_admin  # noqa: E402, F401
+from mcf.web.backoffice import delegation_admin, dossier_admin, hours_admin  # noqa: E402, F401
 
 
 class BackOfficeTaskAdmin(DBTaskResultAdmin):

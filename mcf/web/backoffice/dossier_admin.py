@@ -11,9 +11,9 @@ Nothing can be added, changed or deleted here: a dossier changes only through it
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 
 from mcf.domain.dossiers.models import Abondement, Dossier, DossierTransition
+from mcf.web.backoffice.permission_first import PermissionFirstHistory
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -44,7 +44,7 @@ class TransitionInline(_ReadOnlyInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(PermissionFirstHistory, admin.ModelAdmin):
     list_display = (
         "number_shown",
         "state",
@@ -145,15 +145,6 @@ class DossierAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # « 4821 0937 1150 » as the pages show it: the spaces are not part of the number.
         return super().get_search_results(request, queryset, "".join(search_term.split()))
-
-    def history_view(self, request, object_id, extra_context=None):
-        # Django 6.1 looks the dossier up before it checks the permission: a staff member
-        # who may not read dossiers would learn which pks exist (« n'existe pas » redirect
-        # for a missing one, 403 for the others). The permission first, as every other view
-        # of the admin does (AC-01; Django fixed it upstream, ticket #37160).
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -60,3 +61,32 @@ def professional_required(view=None, *, allow_provisional: bool = False):
         return wrapped
 
     return decorator(view) if view is not None else decorator
+
+
+def member_required(is_member, message: str):
+    """A decorator factory: ``professional_required``, and ``is_member(organisation)``;
+    else ``refuse`` (403 on a list; 404 on an object's pages, whose existence is not
+    confirmed)::
+
+        financeur_required = member_required(lambda o: o.is_financeur, "Réservé aux …")
+
+        @financeur_required(refuse=Http404)
+        def instruct(request, public_id): ...
+    """
+
+    def required(view=None, *, refuse=PermissionDenied):
+        def decorator(view_func):
+            @professional_required
+            @wraps(view_func)
+            def wrapped(request, *args, **kwargs):
+                if not is_member(request.professional.organisation):
+                    raise refuse(message)
+                # The profile just read, for the workflow's role_of(user): no second query.
+                request.user.professional_profile = request.professional
+                return view_func(request, *args, **kwargs)
+
+            return wrapped
+
+        return decorator(view) if view is not None else decorator
+
+    return required

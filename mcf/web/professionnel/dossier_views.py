@@ -19,9 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import wraps
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -36,7 +34,7 @@ from mcf.domain.hours.models import Counter
 from mcf.domain.idempotency.actions import Result
 from mcf.domain.identity.nir import Nir
 from mcf.web.idempotency import Once
-from mcf.web.professionnel.decorators import professional_required
+from mcf.web.professionnel.decorators import member_required
 from mcf.web.professionnel.dossier_forms import (
     AbondementFormSet,
     ActForm,
@@ -64,23 +62,9 @@ BADGES = {
 }
 
 
-def financeur_required(view=None, *, refuse=PermissionDenied):
-    """``professional_required``, and a member of a financeur organisation: else ``refuse``
-    (403 on the work list; 404 on a dossier's pages, whose existence is not confirmed)."""
-
-    def decorator(view):
-        @professional_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.professional.organisation.is_financeur:
-                raise refuse(NOT_A_FINANCEUR)
-            # The profile just read, for the workflow's role_of(user): no second query.
-            request.user.professional_profile = request.professional
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator(view) if view is not None else decorator
+financeur_required = member_required(
+    lambda organisation: organisation.is_financeur, NOT_A_FINANCEUR
+)
 
 
 def _dossier(request, public_id) -> Dossier:

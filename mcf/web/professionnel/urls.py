@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcf.web.professionnel import dossier_views, views
+from mcf.web.professionnel import dossier_views, employer_views, views
 
 app_name = "professionnel"
 
@@ -13,6 +13,13 @@ urlpatterns = [
     path("gestionnaires/", views.gestionnaires, name="gestionnaires"),
     path("", views.home, name="home"),
     path("dossiers/", dossier_views.work_list, name="dossiers"),
+    path("salaries/", employer_views.employees, name="employees"),
+    path("demandes-d-accord/", employer_views.requests, name="employer_requests"),
+    path(
+        "demandes-d-accord/<uuid:public_id>/",
+        employer_views.employer_request,
+        name="employer_request",
+    ),
     path("dossiers/<uuid:public_id>/", dossier_views.instruct, name="dossier"),
     path("dossiers/<uuid:public_id>/valider/", dossier_views.validate, name="dossier_validate"),
     path(

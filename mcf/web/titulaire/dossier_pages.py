@@ -37,7 +37,7 @@ from mcf.domain.journal.actions import BY_HOLDER
 from mcf.domain.journal.models import Action
 from mcf.domain.journal.queries import for_subject
 from mcf.web.idempotency import EXPIRED, Once
-from mcf.web.titulaire.decorators import holder_required
+from mcf.web.titulaire.decorators import CONSULT, acting_user, holder_required
 from mcf.web.titulaire.dossier_recap import render_recap
 
 VERSION_MAX = 2**31 - 1
@@ -89,7 +89,7 @@ class WithdrawForm(DsfrBaseForm):
 
 def _dossier_or_404(request, public_id) -> Dossier:
     dossier = (
-        queries.of_holder(request.user)
+        queries.of_holder(request.holder, for_delegate=request.delegation is not None)
         .select_related("financeur")
         .filter(public_id=public_id)
         .first()
@@ -157,7 +157,9 @@ def dossier_page(
 ) -> HttpResponse:
     today = timezone.localdate()
     entries = list(for_subject(dossier))
-    transitions = {t.name: t for t in workflow.available(dossier, request.user)}
+    by = acting_user(request)
+    transitions = {t.name: t for t in workflow.available(dossier, by)}
+    may_edit = workflow.role_of(by, dossier) in (workflow.Role.HOLDER, workflow.Role.DELEGATE)
     missing = actions.send_errors(dossier, today=today) if dossier.editable else {}
     validated = dossier.state in (State.VALIDE, State.CLOS) or dossier.validated_at is not None
     cancelled_by = next(
@@ -181,7 +183,7 @@ def dossier_page(
         "validated": validated,
         "entries": entries,
         "cancelled_by": cancelled_by,
-        "steps": STEPS if dossier.editable else (),
+        "steps": STEPS if dossier.editable and may_edit else (),
         "can_send": "transmettre" in transitions,
         "can_withdraw": "reprendre" in transitions,
         "can_cancel": "annuler_titulaire" in transitions,
@@ -192,7 +194,7 @@ def dossier_page(
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=CONSULT)
 @require_GET
 def dossier(request, public_id):
     return dossier_page(request, _dossier_or_404(request, public_id))

@@ -35,7 +35,7 @@ from mcf.domain.hours.models import Counter
 from mcf.domain.idempotency.actions import Result
 from mcf.web.catalogue.views import HOLDER as CATALOGUE_HOLDER
 from mcf.web.idempotency import Once
-from mcf.web.titulaire.decorators import holder_required
+from mcf.web.titulaire.decorators import CONSULT, MODIFY, acting_user, holder_required
 from mcf.web.titulaire.dossier_forms import (
     CodeForm,
     DatesForm,
@@ -171,7 +171,7 @@ def refusal_link(code: str) -> tuple[str, str]:
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=CONSULT)
 @require_GET
 def dossiers(request):
     """« Mes dossiers de formation »: one query for the dossiers, whatever their number."""
@@ -183,7 +183,7 @@ def dossiers(request):
             "next": next_step(dossier, today),
             "url": detail_url(dossier),
         }
-        for dossier in of_holder(request.user)
+        for dossier in of_holder(request.holder, for_delegate=request.delegation is not None)
     ]
     return render(request, "titulaire/dossiers/list.html", {"rows": rows})
 
@@ -205,11 +205,11 @@ def _created(dossier: Dossier) -> Result:
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=MODIFY)
 @require_http_methods(["GET", "POST"])
 def dossier_new(request):
     """« Créer un dossier de formation » by typing its code CPF."""
-    blocked = _creation_blocked(request.user)
+    blocked = _creation_blocked(request.holder)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and blocked is None:
         once = Once(request)
@@ -219,7 +219,9 @@ def dossier_new(request):
             code = form.cleaned_data["code_cpf"]
             try:
                 return once.run(
-                    lambda: _created(actions.create_dossier_for_code(request.user, code))
+                    lambda: _created(
+                        actions.create_dossier_for_code(request.holder, code, by=request.on_behalf)
+                    )
                 )
             except NotEligible as error:
                 if error.code in ("unknown", "not_open"):
@@ -242,7 +244,7 @@ class ConfirmForm(DsfrBaseForm):
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=MODIFY)
 @require_http_methods(["GET", "POST"])
 def training_dossier(request, pk: int):
     """« Créer un dossier de formation » from an offer of « Rechercher une formation »:
@@ -252,11 +254,11 @@ def training_dossier(request, pk: int):
     if offer is None:
         return render(request, "catalogue/offer_not_found.html", context, status=404)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
-    refusal = _creation_blocked(request.user)
+    refusal = _creation_blocked(request.holder)
     training = None
     if refusal is None:
         try:
-            training = training_for_offer(request.user, offer)
+            training = training_for_offer(request.holder, offer)
         except NotEligible as error:
             refusal = error
     if request.method == "POST" and refusal is None:
@@ -265,7 +267,11 @@ def training_dossier(request, pk: int):
             return first
         if form.is_valid() and once.check(form):
             try:
-                return once.run(lambda: _created(actions.create_dossier(request.user, training)))
+                return once.run(
+                    lambda: _created(
+                        actions.create_dossier(request.holder, training, by=request.on_behalf)
+                    )
+                )
             except NotEligible as error:
                 refusal = error
     context |= {"offer": offer, "training": training, "refusal": refusal, "form": form}
@@ -279,7 +285,7 @@ def training_dossier(request, pk: int):
 
 
 def _dossier(request, public_id) -> Dossier:
-    dossier = holder_dossier(request.user, public_id)
+    dossier = holder_dossier(request.holder, public_id, for_delegate=request.delegation is not None)
     if dossier is None:
         raise Http404
     return dossier
@@ -359,7 +365,7 @@ def _fresh_form(form_class, request, fresh: Dossier, **kwargs):
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=MODIFY)
 @require_http_methods(["GET", "POST"])
 def dossier_step(request, public_id, step: str):
     """One step of the dossier: saved, then the next one; or the step again with the
@@ -382,7 +388,10 @@ def dossier_step(request, public_id, step: str):
 
     def save() -> Result:
         saved = actions.update_dossier(
-            dossier.pk, by=request.user, version=form.cleaned_data["version"], values=form.values()
+            dossier.pk,
+            by=acting_user(request),
+            version=form.cleaned_data["version"],
+            values=form.values(),
         )
         steps = path_of(saved)
         index = [s.slug for s in steps].index(step)
@@ -410,7 +419,7 @@ def _after_refusal(request, error, form, dossier, step: Step, today):
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=MODIFY)
 @require_GET
 def dossier_plan(request, public_id):
     """The live hours plan (htmx fragment) for the duration being typed (``?duree=``; the
@@ -427,7 +436,7 @@ def dossier_plan(request, public_id):
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=MODIFY)
 @require_http_methods(["GET", "POST"])
 def dossier_employer(request, public_id):
     """Sur temps de travail: the date the employer was asked, his answer, the deadlines."""
@@ -499,14 +508,14 @@ def _employer_act(request, dossier: Dossier, which: str, data: dict) -> Result:
     if which == "demande":
         actions.record_employer_request(
             dossier.pk,
-            by=request.user,
+            by=acting_user(request),
             version=data["version"],
             requested_on=data["employer_requested_on"],
         )
         return Result(url, "La date de votre demande à l'employeur est enregistrée.")
     actions.record_employer_answer(
         dossier.pk,
-        by=request.user,
+        by=acting_user(request),
         version=data["version"],
         answer=data["answer"],
         answered_on=data["employer_answered_on"],

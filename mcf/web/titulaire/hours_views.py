@@ -19,7 +19,8 @@ from mcf.domain.hours.summary import Balances, balance_by_year
 from mcf.domain.idempotency.actions import Result
 from mcf.web.idempotency import Once
 from mcf.web.titulaire.attestation import render_attestation
-from mcf.web.titulaire.decorators import holder_required
+from mcf.web.titulaire.decorators import CONSULT, holder_required
+from mcf.web.titulaire.delegation_views import refused_to_delegate
 
 MOVEMENTS_SHOWN = 50
 
@@ -56,17 +57,19 @@ def _counter(user) -> Counter:
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=CONSULT)
 def summary(request):
     """« Synthèse de votre compte »: the page a holder lands on after login."""
     return render(
         request,
         "titulaire/summary.html",
         {
-            "balances": Balances.of(_counter(request.user), timezone.localdate()),
+            "balances": Balances.of(_counter(request.holder), timezone.localdate()),
             # « Dossiers en cours » (élaboration + validé), « Dossiers clos », the
             # cancelled ones apart: one query.
-            "dossier_counts": holder_counts(request.user),
+            "dossier_counts": holder_counts(
+                request.holder, for_delegate=request.delegation is not None
+            ),
         },
     )
 
@@ -110,10 +113,13 @@ def _chart(points) -> dict:
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=CONSULT)
 @require_http_methods(["GET", "POST"])
 def hours(request):
-    """« Mon compte d'heures »: the DIF form, balances, movements, the chart."""
+    """« Mon compte d'heures »: the DIF form, balances, movements, the chart. Entering the
+    DIF stays the holder's own act: a delegate reads the page without the form."""
+    if request.method == "POST" and request.delegation is not None:
+        return refused_to_delegate(request, request.delegation)
     if request.method == "POST":
         once = Once(request)
         if (first := once.replay()) is not None:
@@ -124,14 +130,18 @@ def hours(request):
                 return once.run(lambda: _enter_dif(request.user, form.cleaned_data["hours"]))
             except HoursError as error:
                 form.add_error("hours", error.message)
-    counter = _counter(request.user)
+    counter = _counter(request.holder)
     if request.method == "GET":
         form = DifForm(initial={"hours": counter.dif_balance})
     movements = list(
         Entry.objects.filter(counter=counter).order_by("-created_at", "-id")[:MOVEMENTS_SHOWN]
     )
     # The dossier behind each reservation, debit or release: one query for the page.
-    dossiers = by_ledger_source(request.user, (m.source for m in movements))
+    dossiers = by_ledger_source(
+        request.holder,
+        (m.source for m in movements),
+        for_delegate=request.delegation is not None,
+    )
     for movement in movements:
         movement.dossier = dossiers.get(movement.source)
     points = balance_by_year(counter)

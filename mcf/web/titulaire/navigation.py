@@ -9,7 +9,8 @@ SPACE_MENU = (
     ("delegations", "Mes délégations"),
 )
 
+# What a delegate's menu shows in the account delegated to him (holder_required(delegates=)).
+DELEGATE_MENU = frozenset({"home", "hours", "training_search", "dossiers"})
+
 # Entries whose feature is not built yet: an honest page, never a 404 or an empty page.
-COMING_SOON = {
-    "delegations": "Mes délégations",
-}
+COMING_SOON: dict[str, str] = {}

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from mcf.domain.accounts.models import EmploymentStatus
 from mcf.domain.catalogue.eligibility import Situation
 from mcf.web.catalogue.views import HOLDER, offer_page, search_page
-from mcf.web.titulaire.decorators import holder_required
+from mcf.web.titulaire.decorators import CONSULT, holder_required
 
 
 def situation_summary(user) -> dict:
@@ -48,19 +48,19 @@ def situation_summary(user) -> dict:
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=CONSULT)
 @require_GET
 def training_search(request):
     return search_page(
         request,
         HOLDER,
-        situation=Situation.of_holder(request.user),
-        extra={"holder_situation": situation_summary(request.user)},
+        situation=Situation.of_holder(request.holder),
+        extra={"holder_situation": situation_summary(request.holder)},
     )
 
 
 @never_cache
-@holder_required
+@holder_required(delegates=CONSULT)
 @require_GET
 def training_offer(request, pk: int):
-    return offer_page(request, HOLDER, pk, situation=Situation.of_holder(request.user))
+    return offer_page(request, HOLDER, pk, situation=Situation.of_holder(request.holder))

@@ -2,6 +2,7 @@ from django.urls import path
 
 from mcf.web.titulaire import (
     account_views,
+    delegation_views,
     dossier_pages,
     dossier_views,
     hours_views,
@@ -12,10 +13,9 @@ from mcf.web.titulaire import (
 )
 from mcf.web.titulaire.navigation import COMING_SOON
 
-COMING_SOON_PATHS = {
-    "delegations": "delegations/",
-}
+COMING_SOON_PATHS: dict[str, str] = {}
 DOSSIERS = "dossiers-de-formation/"
+DELEGATIONS = "delegations/"
 
 app_name = "titulaire"
 
@@ -69,6 +69,35 @@ urlpatterns = [
         f"{DOSSIERS}<uuid:public_id>/recapitulatif.pdf",
         dossier_pages.dossier_recap,
         name="dossier_recap",
+    ),
+    path(DELEGATIONS, delegation_views.delegations, name="delegations"),
+    path(f"{DELEGATIONS}nouvelle/", delegation_views.delegation_new, name="delegation_new"),
+    path(f"{DELEGATIONS}quitter/", delegation_views.delegation_leave, name="delegation_leave"),
+    path(
+        f"{DELEGATIONS}invitation/reprendre/",
+        delegation_views.delegation_invitation_resume,
+        name="delegation_invitation_resume",
+    ),
+    path(
+        f"{DELEGATIONS}invitation/<str:token>/",
+        delegation_views.delegation_invitation,
+        name="delegation_invitation",
+    ),
+    path(f"{DELEGATIONS}<uuid:public_id>/", delegation_views.delegation, name="delegation"),
+    path(
+        f"{DELEGATIONS}<uuid:public_id>/revoquer/",
+        delegation_views.delegation_revoke,
+        name="delegation_revoke",
+    ),
+    path(
+        f"{DELEGATIONS}<uuid:public_id>/ouvrir/",
+        delegation_views.delegation_open,
+        name="delegation_open",
+    ),
+    path(
+        f"{DELEGATIONS}<uuid:public_id>/rendre/",
+        delegation_views.delegation_give_back,
+        name="delegation_give_back",
     ),
     path("mot-de-passe/", account_views.password_change, name="password_change"),
     path("historique/", account_views.history, name="history"),

@@ -1,9 +1,12 @@
 """Espace Titulaire: login, logout, the holder's home, « Mot de passe oublié »."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login as start_session
 from django.contrib.auth import logout as end_session
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
@@ -35,6 +38,18 @@ def _nir_key(group, request):
     return nir_throttle_key(request.POST.get("nir", ""))
 
 
+# Where a login may lead back to: an invitation to a délégation (its link asks to log in
+# first). Any other « suivant » is ignored (no open redirect).
+RETURN_AFTER_LOGIN = "/titulaire/delegations/invitation/reprendre/"
+
+
+def _return_after_login(request) -> str:
+    target = request.GET.get("suivant", "")
+    if target == RETURN_AFTER_LOGIN and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return target
+    return ""
+
+
 @never_cache
 @ratelimit(key="ip", rate="30/m", method="POST", block=True)
 @require_http_methods(["GET", "POST"])
@@ -51,7 +66,7 @@ def login(request):
                 start_session(
                     request, outcome.user, backend="django.contrib.auth.backends.ModelBackend"
                 )
-                return redirect("titulaire:home")
+                return redirect(_return_after_login(request) or "titulaire:home")
         # The same page for every failure, the NIR kept, never the password.
         form = LoginForm(initial={"nir": request.POST.get("nir", "")[:30]})
         form.failed = True
@@ -64,6 +79,9 @@ def login(request):
             "form": form,
             "login_failed": LOGIN_FAILED if getattr(form, "failed", False) else "",
             "login_hint": LOGIN_HINT,
+            "return_query": urlencode({"suivant": back})
+            if (back := _return_after_login(request))
+            else "",
         },
     )
 

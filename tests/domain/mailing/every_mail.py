@@ -69,5 +69,18 @@ def queue_every_mail(nir: str = NIR_B) -> None:
     holder.refresh_from_db()
     sent_dossier(World(holder, catalogue, opca, admin.user, admin.user))
     send_digest(opca.pk)
+    # A délégation: the invitation (a secret link, left live), and one revoked (both told).
+    from datetime import timedelta
+
+    from mcf.domain.delegations import actions as delegations
+
+    ends_on = timezone.localdate() + timedelta(days=30)
+    delegations.invite_person(
+        holder, email="invite@example.org", consult=True, modify=False, ends_on=ends_on
+    )
+    revoked, _ = delegations.invite_person(
+        holder, email="autre.invite@example.org", consult=True, modify=False, ends_on=ends_on
+    )
+    delegations.revoke(revoked.pk, holder=holder)
     closing = registered_holder(NIR_A, email="partant@example.org")
     close_account(closing)

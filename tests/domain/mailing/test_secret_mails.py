@@ -96,6 +96,7 @@ def test_every_mail_holding_a_secret_link_is_declared_sensitive():
         "inscription_confirmation",
         "mot_de_passe_oublie",
         "courriel_confirmation",
+        "delegation_invitation",
     }
 
 

@@ -23,7 +23,7 @@ def test_demo_principal_admin_logs_in_with_the_published_secrets(client, setting
     settings.DEBUG = True
     call_command("load_demo_data")
     call_command("load_demo_data")  # idempotent
-    assert Organisation.objects.get().name == DEMO_ORGANISATION_NAME
+    assert Organisation.objects.get(kind=Organisation.Kind.OPCA).name == DEMO_ORGANISATION_NAME
     profile = ProfessionalProfile.objects.get(user__username=DEMO_PRO_ADMIN_USERNAME)
     assert profile.user.username == DEMO_PRO_ADMIN_USERNAME
     assert profile.is_principal_admin
