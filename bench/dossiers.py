@@ -32,6 +32,9 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _stats import percentiles, round_trip_ms, timed  # noqa: E402
+
 BENCH_DB = "mcf_bench_dossiers"
 REFUSAL = (
     "bench/dossiers.py mesure PostgreSQL : lancez DATABASE_URL= scripts/with-postgres "
@@ -44,10 +47,8 @@ CONTENDED_DOSSIERS = 64
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[
-        min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))
-    ]
+    p50, p95, _ = percentiles(samples)
+    return p50, p95
 
 
 def _line(label: str, samples: list[float], queries, cpu_samples: list[float]) -> None:
@@ -60,18 +61,7 @@ def _line(label: str, samples: list[float], queries, cpu_samples: list[float]) -
     )
 
 
-def _timed(fn):
-    """(result, wall ms, queries, CPU ms of the Python process). The machine is shared:
-    wall time carries the neighbours' load, CPU time much less."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        started, cpu = time.perf_counter(), time.process_time()
-        result = fn()
-        elapsed = (time.perf_counter() - started) * 1000
-        cpu = (time.process_time() - cpu) * 1000
-    return result, elapsed, len(captured.captured_queries), cpu
+_timed = timed
 
 
 def run(size: int, acts: int, repeat: int, explain: bool) -> None:
@@ -154,14 +144,7 @@ def run(size: int, acts: int, repeat: int, explain: bool) -> None:
             "recherche par numéro": (queries.WorkListFilters(search=number), 1),
         }  # fmt: skip
 
-    with connection.cursor() as cursor:
-        trivial = []
-        for _ in range(200):
-            started = time.perf_counter()
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-            trivial.append((time.perf_counter() - started) * 1000)
-    print(f"aller-retour SELECT 1 : médiane {statistics.median(trivial):.2f} ms")
+    print(f"aller-retour SELECT 1 : médiane {round_trip_ms():.2f} ms")
     if explain:
         for label, (filters, number) in cases(big).items():
             paginator = Paginator(queries.work_list(big, filters), PAGE_SIZE)

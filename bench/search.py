@@ -25,6 +25,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _stats import percentiles  # noqa: E402
+
 BENCH_DB = "mcf_bench_search"
 REFUSAL = (
     "bench/search.py mesure le moteur PostgreSQL : lancez DATABASE_URL= scripts/with-postgres "
@@ -111,10 +114,7 @@ def queries(count: int, seed: int = 2026) -> list:
     return result
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered), p95, ordered[-1]
+_percentiles = percentiles
 
 
 def replay(function, searches) -> tuple[list[float], list[int]]:
