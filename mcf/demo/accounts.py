@@ -39,6 +39,24 @@ DEMO_GESTIONNAIRE_USERNAME = "karim.demo"
 DEMO_GESTIONNAIRE_PASSWORD = "Instruction-OPCA-2026"  # noqa: S105 - demo only
 DEMO_GESTIONNAIRE_TOTP_SECRET = "DEMOOPCAGESTIONNAIREINSTRUCTIONX"  # noqa: S105 - demo only
 
+# « Garage Démo », an employer of the professional space (a fictitious SIRET with valid keys)
+# under an accord de gestion directe du 0,2 %, named as employer in Touria Orange's dossier
+# sur temps de travail: its administrateur principal answers the accord request and sees
+# the employees who delegate to it.
+DEMO_EMPLOYER_NAME = "Garage Démo"
+DEMO_EMPLOYER_SIRET = "99900002900010"
+DEMO_EMPLOYER_ADMIN_FIRST_NAME = "Paul"
+DEMO_EMPLOYER_ADMIN_LAST_NAME = "Démo"
+DEMO_EMPLOYER_ADMIN_USERNAME = "paul.demo"
+DEMO_EMPLOYER_ADMIN_PASSWORD = "Employeur-Garage-2026"  # noqa: S105 - demo only
+DEMO_EMPLOYER_ADMIN_TOTP_SECRET = "DEMOGARAGEEMPLOYEURADMINISTRATEU"  # noqa: S105 - demo only
+
+# Jean Dupont, a second holder, to whom Touria Orange may give a délégation (his address is
+# the one to invite).
+DEMO_SECOND_HOLDER_NIR = "1 90 03 13 055 012 74"
+DEMO_SECOND_HOLDER_PASSWORD = "Demo-delegataire-2026"  # noqa: S105 - demo only
+DEMO_SECOND_HOLDER_EMAIL = "jean.dupont@demo.moncompteformation.example"
+
 DEMO_LOGINS = (
     DemoLogin("Espace Titulaire (/titulaire/connexion/)", DEMO_HOLDER_NIR, DEMO_HOLDER_PASSWORD),
     DemoLogin(
@@ -52,6 +70,17 @@ DEMO_LOGINS = (
         DEMO_GESTIONNAIRE_USERNAME,
         DEMO_GESTIONNAIRE_PASSWORD,
         DEMO_GESTIONNAIRE_TOTP_SECRET,
+    ),
+    DemoLogin(
+        "Espace Titulaire, Jean Dupont (à inviter : " + DEMO_SECOND_HOLDER_EMAIL + ")",
+        DEMO_SECOND_HOLDER_NIR,
+        DEMO_SECOND_HOLDER_PASSWORD,
+    ),
+    DemoLogin(
+        "Espace professionnel, employeur Garage Démo (/professionnel/connexion/)",
+        DEMO_EMPLOYER_ADMIN_USERNAME,
+        DEMO_EMPLOYER_ADMIN_PASSWORD,
+        DEMO_EMPLOYER_ADMIN_TOTP_SECRET,
     ),
     DemoLogin(
         "Back office (/gestion/)",

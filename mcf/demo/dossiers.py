@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from django.db.models import Sum
 from django.utils import timezone
 
+from mcf.demo.accounts import DEMO_EMPLOYER_SIRET
 from mcf.domain.accounts.models import User
 from mcf.domain.catalogue.eligibility import Situation, valid_listings
 from mcf.domain.catalogue.models import Branch, Offer
 from mcf.domain.dossiers import actions
 from mcf.domain.dossiers.eligibility import training_for_offer
-from mcf.domain.dossiers.models import Dossier, EmployerAnswer, State, WorkingTime
+from mcf.domain.dossiers.models import Dossier, State, WorkingTime
 from mcf.domain.hours.ledger import enter_dif
 from mcf.domain.hours.models import Counter
 
@@ -104,7 +105,10 @@ def hours_sentence(holder: User) -> str:
     )
 
 
-def _ready(holder, offer, *, at, start, working_time=WorkingTime.HORS, financeur, duration=None):
+def _ready(
+    holder, offer, *, at, start, working_time=WorkingTime.HORS, financeur, duration=None,
+    employer_siret="",
+):  # fmt: skip
     """Created from the offer, completed (dates, temps de travail, financeur), consent given."""
     dossier = actions.create_dossier(holder, training_for_offer(holder, offer), now=at)
     values = {
@@ -115,6 +119,8 @@ def _ready(holder, offer, *, at, start, working_time=WorkingTime.HORS, financeur
     }
     if duration is not None:
         values["duration_hours"] = duration
+    if employer_siret:
+        values["employer_siret"] = employer_siret
     return actions.update_dossier(
         dossier.pk, by=holder, version=dossier.version, values=values, consent=True, now=at
     )
@@ -199,7 +205,8 @@ def load_demo_dossiers(holder: User, *, admin: User, gestionnaire: User) -> bool
         now=ago(15),
     )
 
-    # Transmis: sur temps de travail, her employer agreed; waits for the OPCA.
+    # Transmis: sur temps de travail at Garage Démo, asked 12 days ago; waits for the OPCA
+    # and for the employer's answer (Garage Démo's « Demandes d'accord », issue 14).
     sent = _ready(
         holder,
         offers.sent,
@@ -207,17 +214,10 @@ def load_demo_dossiers(holder: User, *, admin: User, gestionnaire: User) -> bool
         start=(now + datetime.timedelta(90)).date(),
         working_time=WorkingTime.SUR,
         financeur=opca,
+        employer_siret=DEMO_EMPLOYER_SIRET,
     )
     sent = actions.record_employer_request(
         sent.pk, by=holder, version=sent.version, requested_on=ago(12).date(), now=ago(12)
-    )
-    sent = actions.record_employer_answer(
-        sent.pk,
-        by=holder,
-        version=sent.version,
-        answer=EmployerAnswer.ACCORD,
-        answered_on=ago(5).date(),
-        now=ago(5),
     )
     _send(sent, at=ago(3))
 

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mcf.demo.accounts import (
+    DEMO_EMPLOYER_SIRET,
     DEMO_GESTIONNAIRE_TOTP_SECRET,
     DEMO_GESTIONNAIRE_USERNAME,
     DEMO_HOLDER_NIR,
@@ -62,7 +63,10 @@ def test_the_demo_holder_has_a_dossier_in_every_state_and_the_example_hours(sett
     ) == {"transmettre", "valider", "clore", "refuser", "demander_complement"}
     assert dossiers.get(state=State.ANNULE).cancel_reason
     assert dossiers.get(state=State.COMPLEMENT).complement_message
-    assert dossiers.get(state=State.TRANSMIS).employer_answer == "accord"
+    # Sur temps de travail at Garage Démo: its answer is the demo employer's to give.
+    waiting = dossiers.get(state=State.TRANSMIS)
+    assert (waiting.employer_siret, waiting.employer_answer) == (DEMO_EMPLOYER_SIRET, "")
+    assert waiting.employer_requested_on is not None
 
     # OPCA Démo funds her branch and sees every dossier but her draft; its gestionnaire
     # logs in with the published secrets.

@@ -15,7 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from mcf.core.dates import add_years
 from mcf.demo.accounts import (
+    DEMO_EMPLOYER_ADMIN_FIRST_NAME,
+    DEMO_EMPLOYER_ADMIN_LAST_NAME,
+    DEMO_EMPLOYER_ADMIN_PASSWORD,
+    DEMO_EMPLOYER_ADMIN_TOTP_SECRET,
+    DEMO_EMPLOYER_ADMIN_USERNAME,
+    DEMO_EMPLOYER_NAME,
+    DEMO_EMPLOYER_SIRET,
     DEMO_GESTIONNAIRE_FIRST_NAME,
     DEMO_GESTIONNAIRE_LAST_NAME,
     DEMO_GESTIONNAIRE_PASSWORD,
@@ -34,6 +42,9 @@ from mcf.demo.accounts import (
     DEMO_PRO_ADMIN_PASSWORD,
     DEMO_PRO_ADMIN_TOTP_SECRET,
     DEMO_PRO_ADMIN_USERNAME,
+    DEMO_SECOND_HOLDER_EMAIL,
+    DEMO_SECOND_HOLDER_NIR,
+    DEMO_SECOND_HOLDER_PASSWORD,
 )
 from mcf.demo.catalogue import give_demo_situation, load_demo_catalogue
 from mcf.demo.dossiers import REGISTERED_DAYS_AGO, hours_sentence, load_demo_dossiers
@@ -58,6 +69,29 @@ from mcf.domain.organisations.second_factor import key_from_base32, otpauth_uri
 DEMO_DECLARATIONS = Path(__file__).resolve().parents[2] / "declarations_2015_2017.csv"
 
 
+def _register(nir_text: str, password: str, **identity) -> bool:
+    """A holder registered through the real write path, some months ago."""
+    nir = Nir.parse(nir_text)
+    if User.objects.filter(nir_hash=nir_lookup_hash(nir)).exists():
+        return False
+    registered = timezone.now() - timedelta(days=REGISTERED_DAYS_AGO)
+    token = register_holder(
+        RegistrationData(
+            nir=nir,
+            landline="",
+            mobile="+33612345678",
+            apprenticeship_declared=False,
+            password_hash=make_password(password),
+            cgu_version=cgu.CURRENT.version,
+            cgu_accepted_at=registered,
+            **identity,
+        ),
+        now=registered,
+    )
+    confirm_registration(token, now=registered)
+    return True
+
+
 class Command(BaseCommand):
     help = "Charge les données de démonstration (uniquement avec DEBUG activé)."
 
@@ -69,6 +103,8 @@ class Command(BaseCommand):
             created = self._holder() or created
             created = self._professional_admin() or created
             created = self._gestionnaire() or created
+            created = self._employer() or created
+            created = self._second_holder() or created
         created = self._declarations() or created
         created = self._catalogue() or created
         with transaction.atomic():
@@ -166,27 +202,50 @@ class Command(BaseCommand):
     def _holder(self) -> bool:
         """Touria Orange, the seed's holder, registered through the real write path, some
         months ago (her dossiers' history starts after it)."""
-        nir = Nir.parse(DEMO_HOLDER_NIR)
-        if User.objects.filter(nir_hash=nir_lookup_hash(nir)).exists():
-            return False
-        registered = timezone.now() - timedelta(days=REGISTERED_DAYS_AGO)
-        token = register_holder(
-            RegistrationData(
-                nir=nir,
-                civility="madame",
-                first_name="Touria",
-                birth_name="Orange",
-                landline="",
-                mobile="+33612345678",
-                email="touria.orange@demo.moncompteformation.example",
-                apprenticeship_declared=False,
-                password_hash=make_password(DEMO_HOLDER_PASSWORD),
-                cgu_version=cgu.CURRENT.version,
-                cgu_accepted_at=registered,
-            ),
-            now=registered,
+        return _register(
+            DEMO_HOLDER_NIR,
+            DEMO_HOLDER_PASSWORD,
+            civility="madame",
+            first_name="Touria",
+            birth_name="Orange",
+            email="touria.orange@demo.moncompteformation.example",
         )
-        confirm_registration(token, now=registered)
+
+    def _second_holder(self) -> bool:
+        """Jean Dupont: a holder to whom Touria Orange may give a délégation (issue 14)."""
+        return _register(
+            DEMO_SECOND_HOLDER_NIR,
+            DEMO_SECOND_HOLDER_PASSWORD,
+            civility="monsieur",
+            first_name="Jean",
+            birth_name="Dupont",
+            email=DEMO_SECOND_HOLDER_EMAIL,
+        )
+
+    def _employer(self) -> bool:
+        """« Garage Démo », an employer under an accord 0,2 % in force, and its
+        administrateur principal (the back office's action, then the owner's password)."""
+        if Organisation.objects.filter(siret=DEMO_EMPLOYER_SIRET).exists():
+            return False
+        account = create_organisation_with_principal_admin(
+            name=DEMO_EMPLOYER_NAME,
+            kind=Organisation.Kind.EMPLOYEUR,
+            siret=DEMO_EMPLOYER_SIRET,
+            admin_first_name=DEMO_EMPLOYER_ADMIN_FIRST_NAME,
+            admin_last_name=DEMO_EMPLOYER_ADMIN_LAST_NAME,
+            admin_email="paul.demo@garage-demo.moncompteformation.example",
+        )
+        if account.username != DEMO_EMPLOYER_ADMIN_USERNAME:
+            raise CommandError(
+                f"L'identifiant {DEMO_EMPLOYER_ADMIN_USERNAME} est déjà pris par un autre compte."
+            )
+        organisation = account.organisation
+        organisation.accord_starts_on = timezone.localdate() - timedelta(days=REGISTERED_DAYS_AGO)
+        organisation.accord_ends_on = add_years(organisation.accord_starts_on, 3) - timedelta(1)
+        organisation.full_clean()
+        organisation.save(update_fields=["accord_starts_on", "accord_ends_on"])
+        change_provisional_password(account.user, DEMO_EMPLOYER_ADMIN_PASSWORD)
+        self._totp_device(account.user, DEMO_EMPLOYER_ADMIN_TOTP_SECRET)
         return True
 
     def _professional_admin(self) -> bool:
