@@ -34,6 +34,11 @@ from mcf.web.titulaire.decorators import (
 from mcf.web.titulaire.delegation_forms import ConfirmForm, GrantForm
 from mcf.web.titulaire.dossier_forms import error_summary
 
+# The token of an invitation opened before logging in: kept in the session, so that the
+# login page's « suivant » names no secret (it would reach the access log).
+PENDING_INVITATION = "pending_delegation_invitation"
+
+
 GROUPS = (
     ("Délégations en cours", (Status.ACTIVE,)),
     ("Invitations en attente", (Status.INVITEE,)),
@@ -101,8 +106,26 @@ def delegations(request):
     return render(
         request,
         "titulaire/delegations/list.html",
-        {"groups": groups, "has_given": bool(given), "received": received},
+        {
+            "groups": groups,
+            "has_given": bool(given),
+            "received": received,
+            "pending_invitation": _pending_invitation(request),
+        },
     )
+
+
+def _pending_invitation(request) -> Delegation | None:
+    """An invitation opened in this browser before logging in (or registering): shown
+    here, so that it is accepted without the mail's link again."""
+    token = request.session.get(PENDING_INVITATION)
+    if not token:
+        return None
+    try:
+        return actions.find_invitation(token)
+    except actions.DelegationError:
+        request.session.pop(PENDING_INVITATION, None)
+        return None
 
 
 def _grant(request, data: dict) -> Result:
@@ -215,11 +238,6 @@ def _revoked(request, found: Delegation) -> Result:
 
 
 # ----- the person's side ------------------------------------------------------------------
-
-
-# The token of an invitation opened before logging in: kept in the session, so that the
-# login page's « suivant » names no secret (it would reach the access log).
-PENDING_INVITATION = "pending_delegation_invitation"
 
 
 @never_cache

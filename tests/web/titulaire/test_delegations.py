@@ -197,3 +197,16 @@ def test_the_délégation_page_shows_who_consulted_and_when(holder, friend):
     assert "Qui a consulté mon compte" in page and " 3 " in page
     history = text(browser(holder).get("/titulaire/historique/"))
     assert "Jean D., par délégation" in history
+
+
+def test_an_invitation_opened_before_registering_waits_in_the_list(holder, friend):
+    _, token = actions.invite_person(
+        holder, email=friend.email, consult=True, modify=False, ends_on=in_days(60)
+    )
+    visitor = Client()
+    visitor.get(f"{LIST}invitation/{token}/")
+    visitor.force_login(friend)  # registered and logged in, in the same browser
+    page = text(visitor.get(LIST))
+    assert "Une invitation vous attend" in page
+    assert visitor.post(f"{LIST}invitation/reprendre/")["Location"] == LIST
+    assert "Une invitation vous attend" not in text(visitor.get(LIST))
