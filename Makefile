@@ -97,7 +97,7 @@ test-timing:
 	DATABASE_URL= $(UV) run --frozen pytest -m slow -q --ignore=tests/slow
 
 test-browser: node_modules/axe-core/axe.min.js
-	DATABASE_URL= $(UV) run --frozen pytest -m browser -q
+	DATABASE_URL= $(UV) run --frozen pytest -m browser -n 2 -q
 
 # The gallery of every page, state and width (CONTRIBUTING.md): var/screenshots/index.html.
 # The same run as the layout checks of `make test-browser`, with a PNG of each state.
