@@ -65,7 +65,7 @@ from tests.domain.organisations.builders import (
     new_organisation,
 )
 from tests.factories import registered_holder
-from tests.web.conftest import clients, route_objects  # noqa: F401 (fixtures)
+from tests.web.conftest import build_clients, build_route_objects
 from tests.web.professionnel.dossier_helpers import client_of, financeur_world, sent_sur_temps
 from tests.web.routes import ROUTES, SPACES, Route, route_values
 from tests.web.test_access_table import ACCESS
@@ -650,8 +650,20 @@ def _opener(page: Page, url: str) -> Callable[[], None]:
 ROLES = sorted({role_of(route) for route in ROUTE_PAGES})
 
 
+@pytest.fixture
+def clients(db) -> dict[str, Client]:
+    """The sweeps' users (tests/web/conftest.py), committed: the live server reads them."""
+    return build_clients()
+
+
+@pytest.fixture
+def route_objects(clients, settings, tmp_path):
+    settings.FEED_UPLOAD_DIR = tmp_path
+    return build_route_objects()
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_in_every_state(review, live_server, clients, route_objects, role):  # noqa: F811
+def test_every_page_in_every_state(review, live_server, clients, route_objects, role):
     """Every page a role opens, in each state. One test per role: the objects of the routes
     are built once (a few seconds), the pages share them."""
     page, base = review.page, live_server.url

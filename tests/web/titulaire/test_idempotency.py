@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from mcf.domain.accounts.models import PendingRegistration, User
+from mcf.domain.accounts.models import PendingRegistration
 from mcf.domain.hours.ledger import enter_dif
 from mcf.domain.hours.models import Counter, Entry
 from mcf.domain.idempotency.actions import KEY_LIFETIME, purge_submissions
@@ -223,50 +223,8 @@ def test_ten_concurrent_copies_of_step_3_send_one_mail():
 
 # --- every form of the holder space -----------------------------------------------------
 
+
 # Forms whose second submission has no second effect by nature (docs/decisions/0013).
-NATURALLY_IDEMPOTENT = {
-    "titulaire:login",
-    "titulaire:logout",
-    "titulaire:confirm_password",
-    "titulaire:data_export",
-    "titulaire:registration_cgu",
-    "titulaire:registration_identity",
-    "titulaire:registration_confirm",
-    "titulaire:email_change_confirm",
-    "titulaire:password_reset",
-    "titulaire:password_reset_confirm",
-}
-
-
-@pytest.mark.django_db
-def test_every_form_of_the_holder_space_carries_a_key_or_is_said_idempotent(clients):
-    """A new form that changes something must carry {% idempotency_key %} (or be added,
-    with its reason, to the decision record and NATURALLY_IDEMPOTENT)."""
-    from django.urls import resolve
-
-    from tests.web.routes import ROUTES, body, page_forms
-
-    Client().force_login(User.objects.get(nir_hash__isnull=False))  # « Fermer » forms
-    unkeyed = set()
-    for route in ROUTES:
-        if route.namespace != "titulaire" or "<" in route.pattern:
-            continue
-        for visitor in ("holder", "anonymous"):
-            url = route.url({})
-            response = clients[visitor].get(url)
-            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-                continue
-            for form in page_forms(body(response)):
-                if form.method != "post":
-                    continue
-                action = resolve(form.action or url).view_name
-                if action.startswith("titulaire:") and not (
-                    FIELD in form.values or action in NATURALLY_IDEMPOTENT
-                ):
-                    unkeyed.add(action)
-    assert not unkeyed, unkeyed
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("page", "action", "data", "effect"),
