@@ -224,47 +224,55 @@ class Command(BaseCommand):
 
     def _employer(self) -> bool:
         """« Garage Démo », an employer under an accord 0,2 % in force, and its
-        administrateur principal (the back office's action, then the owner's password)."""
-        if Organisation.objects.filter(siret=DEMO_EMPLOYER_SIRET).exists():
-            return False
-        account = create_organisation_with_principal_admin(
-            name=DEMO_EMPLOYER_NAME,
-            kind=Organisation.Kind.EMPLOYEUR,
-            siret=DEMO_EMPLOYER_SIRET,
-            admin_first_name=DEMO_EMPLOYER_ADMIN_FIRST_NAME,
-            admin_last_name=DEMO_EMPLOYER_ADMIN_LAST_NAME,
-            admin_email="paul.demo@garage-demo.moncompteformation.example",
+        administrateur principal."""
+        account = self._organisation(
+            DEMO_EMPLOYER_NAME,
+            Organisation.Kind.EMPLOYEUR,
+            DEMO_EMPLOYER_SIRET,
+            (DEMO_EMPLOYER_ADMIN_FIRST_NAME, DEMO_EMPLOYER_ADMIN_LAST_NAME),
+            "paul.demo@garage-demo.moncompteformation.example",
+            (DEMO_EMPLOYER_ADMIN_USERNAME, DEMO_EMPLOYER_ADMIN_PASSWORD),
+            DEMO_EMPLOYER_ADMIN_TOTP_SECRET,
         )
-        if account.username != DEMO_EMPLOYER_ADMIN_USERNAME:
-            raise CommandError(
-                f"L'identifiant {DEMO_EMPLOYER_ADMIN_USERNAME} est déjà pris par un autre compte."
-            )
+        if account is None:
+            return False
         organisation = account.organisation
         organisation.accord_starts_on = timezone.localdate() - timedelta(days=REGISTERED_DAYS_AGO)
         organisation.accord_ends_on = add_years(organisation.accord_starts_on, 3) - timedelta(1)
         organisation.full_clean()
         organisation.save(update_fields=["accord_starts_on", "accord_ends_on"])
-        change_provisional_password(account.user, DEMO_EMPLOYER_ADMIN_PASSWORD)
-        self._totp_device(account.user, DEMO_EMPLOYER_ADMIN_TOTP_SECRET)
         return True
 
     def _professional_admin(self) -> bool:
-        """« OPCA Démo » and its administrateur principal, through the back office's action;
-        the provisional password is replaced by the published one (the owner's path)."""
-        if Organisation.objects.filter(siret=DEMO_ORGANISATION_SIRET).exists():
-            return False
-        account = create_organisation_with_principal_admin(
-            name=DEMO_ORGANISATION_NAME,
-            kind=Organisation.Kind.OPCA,
-            siret=DEMO_ORGANISATION_SIRET,
-            admin_first_name=DEMO_PRO_ADMIN_FIRST_NAME,
-            admin_last_name=DEMO_PRO_ADMIN_LAST_NAME,
-            admin_email="amandine.demo@opca-demo.moncompteformation.example",
+        """« OPCA Démo » and its administrateur principal."""
+        account = self._organisation(
+            DEMO_ORGANISATION_NAME,
+            Organisation.Kind.OPCA,
+            DEMO_ORGANISATION_SIRET,
+            (DEMO_PRO_ADMIN_FIRST_NAME, DEMO_PRO_ADMIN_LAST_NAME),
+            "amandine.demo@opca-demo.moncompteformation.example",
+            (DEMO_PRO_ADMIN_USERNAME, DEMO_PRO_ADMIN_PASSWORD),
+            DEMO_PRO_ADMIN_TOTP_SECRET,
         )
-        if account.username != DEMO_PRO_ADMIN_USERNAME:
-            raise CommandError(
-                f"L'identifiant {DEMO_PRO_ADMIN_USERNAME} est déjà pris par un autre compte."
-            )
-        change_provisional_password(account.user, DEMO_PRO_ADMIN_PASSWORD)
-        self._totp_device(account.user, DEMO_PRO_ADMIN_TOTP_SECRET)
-        return True
+        return account is not None
+
+    def _organisation(self, name, kind, siret, admin_name, admin_email, login, totp_secret):
+        """An organisation and its administrateur principal, through the back office's
+        action; the provisional password replaced by the published one (the owner's path),
+        his TOTP device the published one. None when it exists already."""
+        if Organisation.objects.filter(siret=siret).exists():
+            return None
+        username, password = login
+        account = create_organisation_with_principal_admin(
+            name=name,
+            kind=kind,
+            siret=siret,
+            admin_first_name=admin_name[0],
+            admin_last_name=admin_name[1],
+            admin_email=admin_email,
+        )
+        if account.username != username:
+            raise CommandError(f"L'identifiant {username} est déjà pris par un autre compte.")
+        change_provisional_password(account.user, password)
+        self._totp_device(account.user, totp_secret)
+        return account
