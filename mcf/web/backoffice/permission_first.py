@@ -15,3 +15,21 @@ class PermissionFirstHistory:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
+
+
+def check_permission_first_everywhere(site) -> None:
+    """Give every model page of ``site`` (ours and the third parties') that order, once all
+    the admin modules are registered (``BackofficeWebConfig.ready``)."""
+    for model_admin in site._registry.values():
+        if isinstance(model_admin, PermissionFirstHistory):
+            continue
+        model_admin.history_view = _permission_first(model_admin, model_admin.history_view)
+
+
+def _permission_first(model_admin, history_view):
+    def checked(request, object_id, extra_context=None):
+        if not model_admin.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return history_view(request, object_id, extra_context)
+
+    return checked

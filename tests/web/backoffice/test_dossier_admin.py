@@ -79,3 +79,30 @@ def test_backoffice_history_says_nothing_of_a_dossier_to_staff_who_may_not_read_
     assert answers == [403, 403]
     _, allowed = operator_client("guichet", "view_dossier")
     assert allowed.get(f"/gestion/dossiers/dossier/{dossier.pk}/history/").status_code == 200
+
+
+def test_ac_01_no_history_page_tells_which_ids_exist():
+    """The same 403 for an object that exists and one that does not, on the history page of
+    every model of the back office (ours and the third parties'), to staff without its
+    permission (Django 6.1 alone redirects for a missing one)."""
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mcf.domain.mailing.models import OutboxEmail
+    from tests.domain.organisations.builders import new_organisation
+
+    account = new_organisation()
+    _, other = operator_client("sans-droit", "correct_counter")
+    existing = {
+        "accounts/user": account.user.pk,
+        "organisations/organisation": account.organisation.pk,
+        "mailing/outboxemail": OutboxEmail.objects.first().pk,
+        "auth/group": Group.objects.create(name="Guichet").pk,
+        "otp_totp/totpdevice": TOTPDevice.objects.first().pk,
+    }
+    for model, pk in existing.items():
+        answers = [
+            other.get(f"/gestion/{model}/{object_id}/history/").status_code
+            for object_id in (pk, 999999)
+        ]
+        assert answers == [403, 403], model
