@@ -11,12 +11,13 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run manage serve migrate demo test lint checks test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench clean
+.PHONY: help install run manage serve migrate demo test lint checks audit sbom test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench clean
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
 	@echo "make test   — la porte qualité complète (lint, migrations, SQLite, PostgreSQL, navigateur)"
 	@echo "make screenshots — la galerie : chaque page, chaque état, à 1280 et 375 px (var/screenshots/)"
+	@echo "make sbom   — la nomenclature logicielle CycloneDX des dépendances du produit (var/sbom.cdx.json)"
 
 install:
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 introuvable (pyenv install 3.12 ou apt)"; exit 1; }
@@ -47,7 +48,7 @@ demo:
 # The stages overlap where the machine has room (docs/decisions/0014-gate-time.md): the
 # servers of the slow tests (one core, mostly waiting) start beside the database suites;
 # the timing measurements then run alone, then the browser.
-test: install lint checks
+test: install lint checks audit
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-databases test-servers
 	@$(MAKE) --no-print-directory test-timing test-browser
 	@echo "Porte qualité : tout est vert."
@@ -63,6 +64,19 @@ checks:
 	  EMAIL_URL=smtp://127.0.0.1:25 NIR_HASH_KEY="$$(head -c 32 /dev/urandom | base64)" \
 	  NIR_ENCRYPTION_KEYS="$$($(UV) run --frozen python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 	  $(MANAGE) check --deploy --fail-level WARNING
+
+# SC-02: the product's dependencies (uv.lock without the dev group) against a vulnerability
+# database; where the database cannot be reached, a banner says the audit was not made.
+audit:
+	@UV="$(UV)" scripts/audit-dependencies
+
+# The product's software bill of materials (CycloneDX 1.6, JSON): var/sbom.cdx.json.
+sbom: install
+	@mkdir -p var
+	$(UV) export --frozen --no-dev --no-hashes --format requirements-txt -q -o var/requirements-prod.txt
+	$(UV) run --frozen cyclonedx-py requirements --output-reproducible --of JSON \
+	  -o var/sbom.cdx.json var/requirements-prod.txt
+	@echo "SBOM : var/sbom.cdx.json"
 
 test-databases:
 	@$(MAKE) --no-print-directory test-sqlite
