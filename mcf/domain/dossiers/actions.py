@@ -37,6 +37,7 @@ from mcf.domain.dossiers.models import (
     State,
     WorkingTime,
 )
+from mcf.domain.dossiers.queries import employer_requests
 from mcf.domain.dossiers.workflow import (
     STALE,
     NotAllowed,
@@ -435,9 +436,9 @@ def answer_as_employer(
     now: datetime | None = None,
 ) -> Dossier:
     """The employer answers in its own space (issue 14): accord, or refus with a motif,
-    dated today. ``by``: a member of the organisation « Employeur » whose SIRET the holder
-    typed in the dossier. Only a request waiting for its answer (not confidential, in
-    preparation) can be answered; the holder is told by mail."""
+    dated today. ``by``: a member of an organisation « Employeur » to which the request is
+    addressed (``queries.employer_requests``: never a confidential dossier). Only a request
+    waiting for its answer, in preparation, can be answered; the holder is told by mail."""
     now = now or timezone.now()
     motif = clean_motif(motif)
     errors = {}
@@ -459,10 +460,7 @@ def answer_as_employer(
         if (
             profile is None
             or not profile.organisation.is_employer
-            or dossier.employer_siret != profile.organisation.siret
-            or dossier.confidential
-            or dossier.working_time != WorkingTime.SUR
-            or dossier.employer_requested_on is None
+            or not employer_requests(profile.organisation).filter(pk=dossier.pk).exists()
         ):
             raise NotAllowed("Vous ne pouvez pas agir sur ce dossier.", "not_allowed")
         if version != dossier.version:

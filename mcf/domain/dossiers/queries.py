@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from mcf.core.digits import is_ascii_digits
+from mcf.domain.delegations.models import Delegation, live
 from mcf.domain.dossiers.models import IN_PREPARATION, Dossier, State, WorkingTime
 from mcf.domain.identity.nir import Nir, NirError
 from mcf.domain.identity.protection import nir_lookup_hash
@@ -167,13 +168,20 @@ def financeur_counts(organisation_id: int) -> dict[str, int]:
 # ----- the employer's space ----------------------------------------------------------------
 
 
-def employer_requests(siret: str) -> QuerySet[Dossier]:
-    """Requests for training *sur temps de travail* addressed to the employer of ``siret``
-    (the SIRET the holder typed): never a confidential dossier; waiting ones first (an empty
-    answer sorts first), then by request date. The holder's name only, never his NIR."""
+def employer_requests(organisation) -> QuerySet[Dossier]:
+    """Requests for training *sur temps de travail* addressed to an employer: dossiers that
+    name its SIRET, and those that name no employer of holders who delegate to it (issue
+    14: « employees who delegated, or who named the company in a dossier »). Never a
+    confidential dossier; waiting ones first (an empty answer sorts first), then by request
+    date. The holder's name only, never his NIR. The one rule of what an employer may see
+    and answer (``actions.answer_as_employer`` asks it too)."""
+    delegating = Delegation.objects.filter(live(), organisation_id=organisation.pk)
+    addressed = Q(employer_siret=organisation.siret) | Q(
+        employer_siret="", holder_id__in=delegating.values("holder_id")
+    )
     return (
         Dossier.objects.filter(
-            employer_siret=siret,
+            addressed,
             working_time=WorkingTime.SUR,
             confidential=False,
             employer_requested_on__isnull=False,

@@ -55,8 +55,8 @@ def employees(request):
 @require_GET
 def requests(request):
     """« Demandes d'accord »: waiting ones first, with the legal deadlines."""
-    siret = request.professional.organisation.siret
-    page = Paginator(queries.employer_requests(siret), PAGE_SIZE).get_page(request.GET.get("page"))
+    requests_ = queries.employer_requests(request.professional.organisation)
+    page = Paginator(requests_, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "dossier": d,
@@ -75,7 +75,7 @@ def requests(request):
 
 def _request_of(request, public_id) -> Dossier:
     dossier = (
-        queries.employer_requests(request.professional.organisation.siret)
+        queries.employer_requests(request.professional.organisation)
         .filter(public_id=public_id)
         .first()
     )

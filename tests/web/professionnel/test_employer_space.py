@@ -143,3 +143,24 @@ def test_the_employee_list_costs_the_same_with_1_or_60_employees(world, company)
         page = client.get("/professionnel/salaries/")
     assert len(many) == len(one)
     assert "Page suivante" in text(page)
+
+
+def test_a_delegating_employee_s_request_naming_no_employer_reaches_the_company(world, company):
+    """Issue 14: « employees who delegated (or who named the company in a dossier) »."""
+    from mcf.domain.delegations import actions as delegations
+
+    dossier = ready_dossier(world, working_time=WorkingTime.SUR)  # no employer's SIRET
+    dossier = dossier_actions.record_employer_request(
+        dossier.pk, by=world.holder, version=dossier.version,
+        requested_on=timezone.localdate() - datetime.timedelta(days=1),
+    )  # fmt: skip
+    client = client_of(company[1])
+    page = f"{REQUESTS}{dossier.public_id}/"
+    assert client.get(page).status_code == 404  # no délégation yet: not addressed to it
+    delegation = to_company(world.holder, company[0])
+    assert client.get(page).status_code == 200
+    assert str(dossier.public_id) in client.get(REQUESTS).content.decode()
+    other = client_of(employer("Autre SARL", siret="55208131766522", email="rh@a.example")[1])
+    assert other.get(page).status_code == 404
+    delegations.revoke(delegation.pk, holder=world.holder)
+    assert client.get(page).status_code == 404
