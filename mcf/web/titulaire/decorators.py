@@ -31,8 +31,9 @@ def holder_required(view=None, *, delegates: str | None = None):
     - A delegate in a holder's account (the session's ``ACTING_SESSION_KEY``): a person
       (TITULAIRE) or an employer's staff (PROFESSIONNEL, past his TOTP). The délégation is
       read again on every request (one query): revoked or lapsed, the very next request gets
-      nothing. Only the pages declared ``delegates=CONSULT`` or ``MODIFY`` open, within the
-      délégation's rights; every other page of the space is refused (deny by default). Each
+      nothing. Only the pages declared ``delegates=CONSULT`` (read only) or ``MODIFY`` open,
+      within the délégation's rights; every other page of the space is refused (deny by
+      default). Each
       page read is recorded for the holder (« Qui a consulté mon compte »).
     """
 
@@ -64,7 +65,10 @@ def _as_delegate(request, acting, view_func, delegates, args, kwargs):
     if delegation is None:
         request.session.pop(ACTING_SESSION_KEY, None)
         return refused_to_delegate(request, None, ended=True)
-    allowed = (delegates == CONSULT and delegation.can_consult) or (
+    # A page open to consultation is read, not written, by a delegate (the DIF entry of
+    # « Mon compte d'heures » stays the holder's); a page open to modification takes both.
+    reading = request.method in ("GET", "HEAD")
+    allowed = (delegates == CONSULT and delegation.can_consult and reading) or (
         delegates == MODIFY and delegation.can_modify
     )
     if not allowed:

@@ -20,7 +20,6 @@ from mcf.domain.idempotency.actions import Result
 from mcf.web.idempotency import Once
 from mcf.web.titulaire.attestation import render_attestation
 from mcf.web.titulaire.decorators import CONSULT, holder_required
-from mcf.web.titulaire.delegation_views import refused_to_delegate
 
 MOVEMENTS_SHOWN = 50
 
@@ -117,9 +116,8 @@ def _chart(points) -> dict:
 @require_http_methods(["GET", "POST"])
 def hours(request):
     """« Mon compte d'heures »: the DIF form, balances, movements, the chart. Entering the
-    DIF stays the holder's own act: a delegate reads the page without the form."""
-    if request.method == "POST" and request.delegation is not None:
-        return refused_to_delegate(request, request.delegation)
+    DIF stays the holder's own act: a delegate reads the page without the form (a page
+    open to consultation takes no POST from him: ``holder_required``)."""
     if request.method == "POST":
         once = Once(request)
         if (first := once.replay()) is not None:
