@@ -477,7 +477,7 @@ def answer_as_employer(
         journal.record(
             dossier.holder,
             Action.EMPLOYER_ANSWERED,
-            by=journal.Actor.professional(by),
+            by=actor_of(by),
             subject=dossier,
             details=f"Dossier n° {dossier.number_display} : {label} de l'employeur"
             + (f" — motif : {motif}" if dossier.employer_motif else ""),

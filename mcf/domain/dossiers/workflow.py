@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mcf.core.text import visible_text
+from mcf.domain.accounts.models import User
 from mcf.domain.delegations.access import OnBehalf
 from mcf.domain.dossiers.models import Dossier, DossierTransition, State
 from mcf.domain.journal import actions as journal
@@ -150,16 +151,13 @@ def available(dossier: Dossier, user) -> list[Transition]:
 
 
 def actor_of(by) -> journal.Actor:
-    """The journal's actor for ``by``: the holder, a professional, or a delegate."""
+    """The journal's actor for ``by``: the holder, a professional, or a delegate. By the
+    account's kind: a holder's costs no query (his missing professional profile would)."""
     if isinstance(by, OnBehalf):
         return journal.Actor.delegate(by.user, by.delegation)
-    if getattr(by, "professional_profile", None) is not None:
+    if by.kind == User.Kind.PROFESSIONNEL:
         return journal.Actor.professional(by)
     return journal.Actor.holder(by)
-
-
-def _actor(user, role: Role) -> journal.Actor:
-    return journal.Actor.holder(user) if role is Role.HOLDER else journal.Actor.professional(user)
 
 
 def clean_motif(motif: str) -> str:
@@ -233,7 +231,7 @@ def transition(
         journal.record(
             dossier.holder,
             spec.journal_action,
-            by=_actor(by, role),
+            by=actor_of(by),
             subject=dossier,
             details=_journal_details(dossier, details, motif),
             changes={"état": [source, spec.target]},
