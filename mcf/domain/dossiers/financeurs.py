@@ -11,7 +11,6 @@ An OPCA or a Région says what it covers in the back office (branches, région).
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from mcf.domain.accounts.models import EmploymentStatus
 from mcf.domain.organisations.models import Organisation
@@ -27,13 +26,7 @@ def financeurs_for(holder, *, employer_siret: str = "") -> QuerySet[Organisation
     else:
         allowed = Q(kind=Kind.OPCA, branches=holder.branch_id) if holder.branch_id else Q(pk=None)
         if employer_siret:
-            today = timezone.localdate()
-            allowed |= Q(
-                kind=Kind.EMPLOYEUR,
-                siret=employer_siret,
-                accord_starts_on__lte=today,
-                accord_ends_on__gte=today,
-            )
+            allowed |= Organisation.with_accord_in_force() & Q(siret=employer_siret)
     return Organisation.objects.filter(allowed).distinct().order_by("name")
 
 

@@ -122,8 +122,17 @@ class Organisation(models.Model):
                 {"accord_ends_on": "Un accord de gestion du 0,2 % dure 3 ans au plus."}
             )
 
+    @classmethod
+    def with_accord_in_force(cls, today: date | None = None) -> models.Q:
+        """The filter of ``accord_in_force``, for a query."""
+        today = today or timezone.localdate()
+        return models.Q(
+            kind=cls.Kind.EMPLOYEUR, accord_starts_on__lte=today, accord_ends_on__gte=today
+        )
+
     def accord_in_force(self, today: date | None = None) -> bool:
-        """An employer managing its 0,2 % itself today (a financeur of its employees)."""
+        """An employer managing its 0,2 % itself today (a financeur of its employees);
+        ``with_accord_in_force`` says the same to a query."""
         today = today or timezone.localdate()
         return (
             self.kind == self.Kind.EMPLOYEUR
