@@ -54,3 +54,22 @@ def run_in_own_database(
         if not keep:
             with psycopg.connect(url, autocommit=True) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def on_postgres(refusal: str) -> bool:
+    """Whether DATABASE_URL names a PostgreSQL server; else print ``refusal`` and, run as a
+    script (not from run_all.py, which imports _setup first), exit 2."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return True
+    print(refusal)
+    if "_setup" not in sys.modules:
+        sys.exit(2)
+    return False
+
+
+def machine_line(version: str, what: str) -> str:
+    """« PostgreSQL 15.18, 2 cœurs, charge 0.8 au départ ; <what> » (thin spaces in numbers)."""
+    return (
+        f"PostgreSQL {version}, {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} au "
+        f"départ ; {what}".replace(",", "\u202f")
+    )

@@ -357,14 +357,10 @@ def main() -> None:
     if args.child:
         run(args.dossiers, args.acts, args.repeat, args.explain)
         return
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        print(REFUSAL)
-        if "_setup" not in sys.modules:
-            sys.exit(2)
-        return
+    from _database import machine_line, on_postgres, run_in_own_database
 
-    from _database import run_in_own_database
+    if not on_postgres(REFUSAL):
+        return
 
     run_in_own_database(
         BENCH_DB,
@@ -378,10 +374,7 @@ def main() -> None:
             str(args.repeat),
             *(["--explain"] if args.explain else []),
         ],
-        describe=lambda version: (
-            f"PostgreSQL {version}, {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} au "
-            f"départ ; {args.dossiers:,} dossiers".replace(",", "\u202f")
-        ),
+        describe=lambda version: machine_line(version, f"{args.dossiers:,} dossiers"),
         keep=args.keep,
     )
 

@@ -224,14 +224,10 @@ def main() -> None:
     if args.child:
         run(args.size, args.queries, naive, args.reuse, args.repeat)
         return
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        print(REFUSAL)
-        if "_setup" not in sys.modules:
-            sys.exit(2)
-        return
+    from _database import machine_line, on_postgres, run_in_own_database
 
-    from _database import run_in_own_database
+    if not on_postgres(REFUSAL):
+        return
 
     run_in_own_database(
         BENCH_DB,
@@ -247,10 +243,7 @@ def main() -> None:
             str(args.repeat),
             *(["--reuse"] if args.reuse else []),
         ],
-        describe=lambda version: (
-            f"PostgreSQL {version}, {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} au "
-            f"départ ; {args.size:,} offres, graine 2026".replace(",", "\u202f")
-        ),
+        describe=lambda version: machine_line(version, f"{args.size:,} offres, graine 2026"),
         fresh=not args.reuse,
         keep=args.keep or args.reuse,
     )
