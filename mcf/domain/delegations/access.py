@@ -62,14 +62,6 @@ class OnBehalf:
     delegation: Delegation
 
     @property
-    def holder(self) -> User:
-        return self.delegation.holder
-
-    @property
-    def may_consult(self) -> bool:
-        return self.delegation.can_consult
-
-    @property
     def may_modify(self) -> bool:
         return self.delegation.can_modify
 

@@ -7,9 +7,7 @@ change, so two grants posted at once cannot both pass the « déjà délégué �
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -22,6 +20,7 @@ from mcf.core.logging import security_event
 from mcf.core.text import visible_text
 from mcf.domain.accounts.models import User
 from mcf.domain.accounts.names import short_name
+from mcf.domain.accounts.registration import CONFIRMATION_LINK_VALIDITY, _token_hash
 from mcf.domain.delegations.models import (
     OPEN_STATUSES,
     DelegateKind,
@@ -37,7 +36,7 @@ from mcf.domain.organisations.models import ACCORD_MAX_YEARS, Organisation
 
 # The invitation of a person: as long as a registration link (the invitee may have to
 # register first), single use.
-INVITATION_VALIDITY = timedelta(days=15)
+INVITATION_VALIDITY = CONFIRMATION_LINK_VALIDITY
 # Both sides are told this many days before the end date.
 LAPSE_NOTICE_DAYS = 15
 # As long as an accord de gestion directe du 0,2 % (domain.md §6, issue 14).
@@ -53,14 +52,6 @@ class DelegationError(Exception):
         self.message = message
         self.code = code
         self.errors = errors or {}
-
-
-@dataclass(frozen=True)
-class Rights:
-    consult: bool
-    modify: bool
-    ends_on: date | None
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 NO_RIGHTS = "Cochez au moins un droit : consultation ou modification."
@@ -84,10 +75,6 @@ def check_rights(
             f"{latest:%d/%m/%Y}."
         )
     return errors
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_url(token: str) -> str:
@@ -118,7 +105,7 @@ def _delegate_addresses(delegation: Delegation) -> list[str]:
     return [delegation.invited_email]
 
 
-def _mail(delegation: Delegation, *, event: str, to_holder: bool = True, to_delegate: bool = True):
+def _mail(delegation: Delegation, *, event: str):
     """Tell both sides what happened (inside the caller's transaction)."""
     holder = delegation.holder
     context = {
@@ -127,21 +114,20 @@ def _mail(delegation: Delegation, *, event: str, to_holder: bool = True, to_dele
         "holder": holder,
         "holder_name": short_name(holder),  # never his full name nor his NIR (AC-04)
     }
-    if to_holder and holder.email:
+    if holder.email:
         queue_email(
             to=holder.email,
             template="delegations/mails/to_holder.txt",
             context=context,
             kind="delegation",
         )
-    if to_delegate:
-        for address in _delegate_addresses(delegation):
-            queue_email(
-                to=address,
-                template="delegations/mails/to_delegate.txt",
-                context=context,
-                kind="delegation",
-            )
+    for address in _delegate_addresses(delegation):
+        queue_email(
+            to=address,
+            template="delegations/mails/to_delegate.txt",
+            context=context,
+            kind="delegation",
+        )
 
 
 def _lock_holder(holder: User) -> User:
@@ -156,9 +142,14 @@ def _settle_dates(holder: User, now: datetime) -> None:
         holder=holder, status=Status.ACTIVE, ends_on__lt=today
     ).select_related("holder", "organisation", "delegate"):
         _lapse(delegation, now)
-    Delegation.objects.filter(
-        holder=holder, status=Status.INVITEE, invitation_expires_at__lte=now
-    ).update(status=Status.INVITATION_EXPIREE, invitation_token_hash="", ended_at=now)
+    _expire_invitations(Delegation.objects.filter(holder=holder), now)
+
+
+def _expire_invitations(delegations, now: datetime) -> None:
+    """The invitations past their 15 days: expired, their token erased."""
+    delegations.filter(status=Status.INVITEE, invitation_expires_at__lte=now).update(
+        status=Status.INVITATION_EXPIREE, invitation_token_hash="", ended_at=now
+    )
 
 
 def _open_delegation(holder: User, now: datetime, *, same: dict, duplicate, **values):
@@ -332,13 +323,13 @@ def find_invitation(token: str, *, now: datetime | None = None) -> Delegation:
     """The invitation of a link, or DelegationError (unknown, used, expired). Changes
     nothing (the GET of the link's page: a mail scanner opening it accepts nothing)."""
     now = now or timezone.now()
-    delegation = (
-        Delegation.objects.select_related("holder")
-        .filter(invitation_token_hash=_token_hash(token or ""))
-        .first()
-        if token
-        else None
-    )
+    delegation = None
+    if token:
+        delegation = (
+            Delegation.objects.select_related("holder")
+            .filter(invitation_token_hash=_token_hash(token))
+            .first()
+        )
     if delegation is None:
         raise DelegationError(INVITATION_PROBLEMS["unknown"], "unknown")
     if delegation.status != Status.INVITEE:
@@ -391,7 +382,7 @@ def _end(delegation: Delegation, status: Status, action: Action, *, by, now, mot
     delegation.end_motif = motif[:500]
     delegation.invitation_token_hash = ""
     delegation.save()
-    details = f"{delegation.delegate_label}" + (f" : {motif}" if motif else "")
+    details = delegation.delegate_label + (f" : {motif}" if motif else "")
     journal.record(delegation.holder, action, by=by, subject=delegation, details=details, at=now)
     _mail(delegation, event=event)
     security_event(
@@ -498,9 +489,7 @@ def lapse_overdue(*, now: datetime | None = None) -> int:
             if delegation.status == Status.ACTIVE and delegation.ends_on < today:
                 _lapse(delegation, now)
                 count += 1
-    Delegation.objects.filter(status=Status.INVITEE, invitation_expires_at__lte=now).update(
-        status=Status.INVITATION_EXPIREE, invitation_token_hash="", ended_at=now
-    )
+    _expire_invitations(Delegation.objects.all(), now)
     return count
 
 

@@ -148,7 +148,7 @@ class Delegation(models.Model):
 
     def effective_status(self, now: datetime | None = None) -> Status:
         now = now or timezone.now()
-        if self.status == Status.ACTIVE and self.ends_on < timezone.localdate(now):
+        if self.status == Status.ACTIVE and not self.is_live(timezone.localdate(now)):
             return Status.EXPIREE
         if self.status == Status.INVITEE and self.invitation_expires_at <= now:
             return Status.INVITATION_EXPIREE

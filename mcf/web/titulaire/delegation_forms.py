@@ -83,7 +83,3 @@ class GrantForm(DsfrBaseForm):
     def rights_error(self) -> str:
         """The « au moins un droit » error, shown in the rights' fieldset (and the summary)."""
         return NO_RIGHTS if NO_RIGHTS in self.non_field_errors() else ""
-
-
-class ConfirmForm(DsfrBaseForm):
-    """A button only: its key is what is checked (REL-04)."""

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,8 +32,8 @@ from mcf.web.titulaire.decorators import (
     holder_required,
     recent_password_required,
 )
-from mcf.web.titulaire.delegation_forms import ConfirmForm, GrantForm
-from mcf.web.titulaire.dossier_forms import error_summary
+from mcf.web.titulaire.delegation_forms import GrantForm
+from mcf.web.titulaire.dossier_forms import ConfirmForm, error_summary
 
 # The token of an invitation opened before logging in: kept in the session, so that the
 # login page's « suivant » names no secret (it would reach the access log).
@@ -88,8 +89,6 @@ def _row(delegation: Delegation, now) -> dict:
 def delegations(request):
     """The holder's délégations, grouped (given, pending, ended), and the accounts delegated
     to him. Two queries whatever their number."""
-    from django.utils import timezone
-
     now = timezone.now()
     given = [
         _row(d, now)
@@ -191,22 +190,22 @@ def _own_delegation(request, public_id) -> Delegation:
 def delegation(request, public_id):
     """One délégation: rights, end date, state, who consulted the account and when, what
     was done under it; « Révoquer »."""
-    from django.utils import timezone
-
     found = _own_delegation(request, public_id)
+    # Its own entries (given, accepted, each day's reads, ended), then the acts done under
+    # it on other subjects (a dossier prepared by the delegate).
+    acts = request.holder.journal_entries.filter(delegation=found).exclude(
+        subject_type=Delegation.JOURNAL_SUBJECT
+    )
     return render(
         request,
         "titulaire/delegations/detail.html",
         {
             "row": _row(found, timezone.now()),
             "visits": actions.visits_of(found),
-            "entries": list(for_subject(found)),
-            "acts": list(
-                found.holder.journal_entries.filter(delegation=found).order_by(
-                    "-occurred_at", "-id"
-                )[:100]
-            ),
-            "form": ConfirmForm(),
+            "entries": [
+                *for_subject(found),
+                *list(acts.order_by("-occurred_at", "-id")[:100])[::-1],  # the 100 latest
+            ],
         },
     )
 

@@ -374,3 +374,7 @@ def error_summary(*forms_: forms.Form) -> list[tuple[str, str, str]]:
             label = "" if any(str(field.label) in str(e) for e in errors) else field.label
             summary += [(anchor, label, str(error)) for error in errors]
     return summary
+
+
+class ConfirmForm(DsfrBaseForm):
+    """A button only: its key is what is checked (REL-04)."""

@@ -19,7 +19,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from dsfr.forms import DsfrBaseForm
 
 from mcf.domain.catalogue.models import Offer
 from mcf.domain.dossiers import actions, deadlines, plan
@@ -38,6 +37,7 @@ from mcf.web.idempotency import Once
 from mcf.web.titulaire.decorators import CONSULT, MODIFY, acting_user, holder_required
 from mcf.web.titulaire.dossier_forms import (
     CodeForm,
+    ConfirmForm,
     DatesForm,
     EmployerAnswerForm,
     EmployerRequestForm,
@@ -237,10 +237,6 @@ def dossier_new(request):
         context,
         status=409 if blocked and request.method == "POST" else 200,
     )
-
-
-class ConfirmForm(DsfrBaseForm):
-    """A button only: its key is what is checked (REL-04)."""
 
 
 @never_cache
