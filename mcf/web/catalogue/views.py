@@ -57,6 +57,9 @@ PUBLIC = _space("public", "public_layout.html", ask_situation=True)
 HOLDER = _space("titulaire", "holder_layout.html", ask_situation=False)
 
 
+FACETS_ID = "affiner"  # the block of filters, which sends the search when one changes
+
+
 def is_htmx_update(request) -> bool:
     # A history restore asks for the whole page even though it is an htmx request.
     return (
@@ -125,9 +128,12 @@ def search_page(request, space: Space, *, situation: Situation | None = None, ex
         "results": results,
         "rows": _rows(results),
         "facets": facets,
-        # « Filtrer » on a phone: how many are ticked; unfolded when one holds a mistake.
+        # « Filtrer » on a phone: how many are ticked; unfolded when one holds a mistake, and
+        # when the visitor is ticking them (sent already open: unfolding it again in the
+        # browser after the swap raced with the DSFR and lost the focus on a busy phone).
         "active_filters": sum(option.checked for group in facets for option in group.options),
-        "facets_open": any(group.errors for group in facets),
+        "facets_open": any(group.errors for group in facets)
+        or (is_htmx_update(request) and request.headers.get("HX-Trigger") == FACETS_ID),
         "situation_open": any(
             form.data.get(name) or name in form.errors for name in form.SITUATION_FIELDS
         ),
@@ -136,6 +142,7 @@ def search_page(request, space: Space, *, situation: Situation | None = None, ex
         "error_summary": _error_summary(form),
         "announcement": _announcement(form, results),
         "search_url": search_url,
+        "facets_id": FACETS_ID,
         "query": query.urlencode(),
         "situation_fields": [form[name] for name in form.SITUATION_FIELDS if name in form.fields],
         "more_fields": [form[name] for name in form.MORE_FIELDS],
@@ -148,7 +155,7 @@ def search_page(request, space: Space, *, situation: Situation | None = None, ex
         response["HX-Push-Url"] = _page_url(search_url, query, shown_page)
     else:
         response = render(request, "catalogue/search_page.html", context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "HX-Trigger"])
     return response
 
 

@@ -317,6 +317,23 @@ def test_an_htmx_request_with_errors_shows_them_next_to_the_fields(client, catal
     assert "Votre recherche n'a pas été lancée : 1 champ à corriger." in html
 
 
+def test_the_filters_come_back_unfolded_while_the_visitor_ticks_them(client, catalogue):
+    """On a phone the filters fold behind « Filtrer »; an update sent by ticking one of them
+    comes back with them open (unfolding them again in the browser lost the focus)."""
+    ticked = client.get(
+        URL, {"q": "anglais", "type": "RS"}, headers={"HX-Request": "true", "HX-Trigger": "affiner"}
+    ).content.decode()
+    assert 'aria-controls="filtres">Filtrer (1 choisi)' in ticked
+    assert 'aria-expanded="true" aria-controls="filtres"' in ticked
+    assert 'class="fr-collapse mcf-fold fr-collapse--expanded" id="filtres"' in ticked
+    assert 'class="mcf-facets" id="affiner"' in ticked
+    typed = client.get(
+        URL, {"q": "anglais"}, headers={"HX-Request": "true", "HX-Trigger": "recherche-formations"}
+    ).content.decode()
+    assert 'aria-expanded="false" aria-controls="filtres"' in typed
+    assert "HX-Trigger" in client.get(URL, {"q": "a"}, headers={"HX-Request": "true"})["Vary"]
+
+
 def test_a_history_restore_gets_the_whole_page(client, catalogue):
     response = client.get(
         URL, {"q": "anglais"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
