@@ -45,7 +45,7 @@ SITE_URL = env_str("SITE_URL").rstrip("/")
 if not SITE_URL:
     if not DEBUG:
         raise ImproperlyConfigured("SITE_URL is required when DEBUG is off.")
-    _host = "localhost" if HOST in ("0.0.0.0", "::", "[::]") else HOST  # noqa: S104 - every address
+    _host = "localhost" if HOST in ("0.0.0.0", "::", "[::]") else HOST  # noqa: S104 - every address  # nosec B104
     if ":" in _host and not _host.startswith("["):
         _host = f"[{_host}]"  # an IPv6 address in a URL
     SITE_URL = f"http://{_host}:{PORT}"

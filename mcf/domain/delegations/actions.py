@@ -148,7 +148,9 @@ def _settle_dates(holder: User, now: datetime) -> None:
 def _expire_invitations(delegations, now: datetime) -> None:
     """The invitations past their 15 days: expired, their token erased."""
     delegations.filter(status=Status.INVITEE, invitation_expires_at__lte=now).update(
-        status=Status.INVITATION_EXPIREE, invitation_token_hash="", ended_at=now
+        status=Status.INVITATION_EXPIREE,
+        invitation_token_hash="",  # empty: no token  # nosec B106
+        ended_at=now,
     )
 
 
@@ -355,7 +357,7 @@ def accept_invitation(token: str, user: User, *, now: datetime | None = None) ->
         delegation.status = Status.ACTIVE
         delegation.delegate = user
         delegation.accepted_at = now
-        delegation.invitation_token_hash = ""
+        delegation.invitation_token_hash = ""  # empty: no token  # nosec B105
         delegation.save()
         delegation.holder = found.holder
         journal.record(
@@ -380,7 +382,7 @@ def _end(delegation: Delegation, status: Status, action: Action, *, by, now, mot
     delegation.status = status
     delegation.ended_at = now
     delegation.end_motif = motif[:500]
-    delegation.invitation_token_hash = ""
+    delegation.invitation_token_hash = ""  # empty: no token  # nosec B105
     delegation.save()
     details = delegation.delegate_label + (f" : {motif}" if motif else "")
     journal.record(delegation.holder, action, by=by, subject=delegation, details=details, at=now)

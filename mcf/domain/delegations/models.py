@@ -116,7 +116,7 @@ class Delegation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["invitation_token_hash"],
-                condition=~Q(invitation_token_hash=""),
+                condition=~Q(invitation_token_hash=""),  # empty: no token  # nosec B106
                 name="delegation_token_unique",
             ),
         ]

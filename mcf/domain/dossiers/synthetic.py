@@ -223,7 +223,7 @@ def generate_dossiers(
         raise ValueError("Au moins un dossier et un financeur.")
     started = time.perf_counter()
     now = now or timezone.now()
-    rnd = random.Random(seed)  # noqa: S311 - reproducible data, no secret
+    rnd = random.Random(seed)  # noqa: S311 - reproducible data, no secret  # nosec B311
     report = Report()
     trainings = _trainings()
     with transaction.atomic():
@@ -350,7 +350,7 @@ class _Batch:
                 "birth_name": f"SYNTHÉTIQUE{len(self.users)}",
                 "email": f"{tag.hex[:16]}@titulaire-synthetique.example",
                 # Unusable (« ! »): nobody logs in as a synthetic holder.
-                "password": "!synthetique",
+                "password": "!synthetique",  # unusable marker  # nosec B105
                 "is_active": True,
                 "activated_at": joined,
                 "date_joined": joined,

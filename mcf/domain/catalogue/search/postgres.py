@@ -51,7 +51,7 @@ SELECT q.w,
                        ORDER BY d.word <-> q.w LIMIT {NEIGHBOURS})
        END
 FROM unnest(%s::text[], %s::text[], %s::text[]) AS q(w, singular, stem)
-"""
+"""  # nosec B608
 
 
 _QUERY = f"to_tsquery('{CONFIG}', %s)"
@@ -64,13 +64,13 @@ class PostgresFullText(FullTextEngine):
     MATCHES = f"{_VECTOR.format(table='catalogue_offersearch')} @@ {_QUERY}"
     STRICT = (
         "catalogue_offersearch.offer_id IN (SELECT s.offer_id FROM catalogue_offersearch s "
-        f"WHERE {_VECTOR.format(table='s')} @@ {_QUERY})"
+        f"WHERE {_VECTOR.format(table='s')} @@ {_QUERY})"  # nosec B608
     )
     IN_TITLE = f"(catalogue_offersearch.title_vector @@ {_QUERY})::int"
     ALL_IN_TITLE = f"(catalogue_offersearch.title_vector @@ {_QUERY})"
     IN_CERTIFICATION = (
         "(catalogue_offersearch.certification_id IN (SELECT c.id FROM catalogue_certification c "
-        f"WHERE {CERTIFICATION_VECTOR.format(c='c.')} @@ {_QUERY}))::int"
+        f"WHERE {CERTIFICATION_VECTOR.format(c='c.')} @@ {_QUERY}))::int"  # nosec B608
     )
 
     def __init__(self):
@@ -98,7 +98,7 @@ class PostgresFullText(FullTextEngine):
             "sum(oc.offers), max(r.name) FROM catalogue_offercount oc "
             "JOIN catalogue_certification c ON c.id = oc.certification_id "
             "LEFT JOIN catalogue_region r ON r.code = oc.region_id "
-            f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4",
+            f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3, 4",  # nosec B608
             params,
         )
 
@@ -118,7 +118,7 @@ class PostgresFullText(FullTextEngine):
         found = " + ".join([f"({vector} @@ {_QUERY})::int"] * len(terms))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT c.id, {found} FROM catalogue_certification c WHERE {vector} @@ {_QUERY}",
+                f"SELECT c.id, {found} FROM catalogue_certification c WHERE {vector} @@ {_QUERY}",  # nosec B608
                 [*terms, " | ".join(terms)],
             )
             return dict(cursor.fetchall())

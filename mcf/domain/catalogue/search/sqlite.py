@@ -25,20 +25,20 @@ VOCAB = "catalogue_offer_fts_vocab"
 _TITLES = f"{VOCAB} WHERE col IN ('title', 'certification') AND term >= %s AND term < %s"
 _ONE_WORD = (
     f"SELECT %s, EXISTS (SELECT 1 FROM {_TITLES}), "
-    f"(SELECT group_concat(DISTINCT term) FROM {_TITLES} AND length(term) BETWEEN %s AND %s)"
+    f"(SELECT group_concat(DISTINCT term) FROM {_TITLES} AND length(term) BETWEEN %s AND %s)"  # nosec B608
 )
 
 
 class Fts5(FullTextEngine):
     AND = " AND "
     model = Offer
-    MATCHES = f"catalogue_offer.id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)"
+    MATCHES = f"catalogue_offer.id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)"  # nosec B608
     STRICT = MATCHES
     IN_TITLE = f"({MATCHES})"
     # bm25 weights of the columns: title, certification, objectif, contenu (lower is better).
     SCORE = (
         f"(SELECT bm25({FTS}, 10.0, 5.0, 2.0, 1.0) FROM {FTS} "
-        f"WHERE {FTS} MATCH %s AND rowid = catalogue_offer.id)"
+        f"WHERE {FTS} MATCH %s AND rowid = catalogue_offer.id)"  # nosec B608
     )
     SCORE_BEST_FIRST = "asc"
 

@@ -25,7 +25,7 @@ import io
 import json
 import os
 import shutil
-import subprocess
+import subprocess  # one call, ours, no shell  # nosec B404
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -147,7 +147,7 @@ class TwoProcessReading:
         environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
         self._errors = self._folder / "erreurs.txt"
         with self._errors.open("wb") as errors:
-            self._helper = subprocess.Popen(  # noqa: S603 - our own module, no shell
+            self._helper = subprocess.Popen(  # noqa: S603 - our own module, no shell  # nosec B603
                 [sys.executable, "-m", HELPER_MODULE],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

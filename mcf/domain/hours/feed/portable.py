@@ -44,21 +44,21 @@ INSERT_BATCH = 2_000
 READ_BATCH = 1_000  # persons per batch
 # Built from our constants only.
 INSERT_STAGING = (
-    f"INSERT INTO {STAGING} (nir_hash, year, w, r, a) "  # noqa: S608
+    f"INSERT INTO {STAGING} (nir_hash, year, w, r, a) "  # noqa: S608 - our constants  # nosec B608
     "VALUES (%s, %s, %s, %s, %s)"
 )
 CREATE_GROUPS = (
-    f"CREATE TEMPORARY TABLE {GROUPS} AS SELECT nir_hash, year, "  # noqa: S608
+    f"CREATE TEMPORARY TABLE {GROUPS} AS SELECT nir_hash, year, "  # noqa: S608 - our constants  # nosec B608
     f"{{concat}}(w || ':' || coalesce(r, '') || ':' || a, ';') AS declarations "
     f"FROM {STAGING} GROUP BY nir_hash, year"
 )
-COUNT_PERSONS = f"SELECT count(DISTINCT nir_hash) FROM {GROUPS}"  # noqa: S608
+COUNT_PERSONS = f"SELECT count(DISTINCT nir_hash) FROM {GROUPS}"  # noqa: S608 - our constants  # nosec B608
 NEXT_BATCH_END = (
-    f"SELECT max(nir_hash) FROM (SELECT DISTINCT nir_hash FROM {GROUPS} "  # noqa: S608
+    f"SELECT max(nir_hash) FROM (SELECT DISTINCT nir_hash FROM {GROUPS} "  # noqa: S608 - our constants  # nosec B608
     "WHERE nir_hash > %s ORDER BY nir_hash LIMIT %s) batch"
 )
 BATCH_ROWS = (
-    f"SELECT nir_hash, year, declarations FROM {GROUPS} "  # noqa: S608
+    f"SELECT nir_hash, year, declarations FROM {GROUPS} "  # noqa: S608 - our constants  # nosec B608
     "WHERE nir_hash > %s AND nir_hash <= %s ORDER BY nir_hash, year"
 )
 

@@ -196,7 +196,7 @@ class PostgresEngine(Engine):
             return False
         with self.reader.cursor() as reading:
             reading.execute(
-                f"SELECT NOT EXISTS (SELECT 1 FROM (SELECT nir_hash FROM {self.staging} "  # noqa: S608
+                f"SELECT NOT EXISTS (SELECT 1 FROM (SELECT nir_hash FROM {self.staging} "  # noqa: S608 - our constants  # nosec B608
                 f"LIMIT 1000) s JOIN {Counter._meta.db_table} c ON c.nir_hash = s.nir_hash)"
             )
             return reading.fetchone()[0]
@@ -229,7 +229,7 @@ class PostgresEngine(Engine):
             # this connection sees it too) and the new persons' groups are sorted there
             # while this connection locks the counters.
             persons = (
-                f"SELECT d.nir_hash, c.id AS counter_id "  # noqa: S608 - our constants
+                f"SELECT d.nir_hash, c.id AS counter_id "  # noqa: S608 - our constants  # nosec B608
                 f"FROM (SELECT DISTINCT nir_hash FROM {self.staging}) d "
                 f"LEFT JOIN {Counter._meta.db_table} c ON c.nir_hash = d.nir_hash"
             )
@@ -247,7 +247,7 @@ class PostgresEngine(Engine):
                     self._build_persons(reading, persons, shared=True)
                     reading.execute("RESET work_mem")
                     reading.execute(
-                        f"SELECT EXISTS (SELECT 1 FROM {self.persons} "  # noqa: S608
+                        f"SELECT EXISTS (SELECT 1 FROM {self.persons} "  # noqa: S608 - our constants  # nosec B608
                         "WHERE counter_id IS NOT NULL)"
                     )
                     some_exist = reading.fetchone()[0]
@@ -264,7 +264,7 @@ class PostgresEngine(Engine):
             # imports); count(*) so that the ids do not travel to Python.
             counters = Counter._meta.db_table
             cursor.execute(
-                f"WITH locked AS (SELECT c.id FROM {counters} c "  # noqa: S608 - our constants
+                f"WITH locked AS (SELECT c.id FROM {counters} c "  # noqa: S608 - our constants  # nosec B608
                 f"JOIN {self.persons} p ON p.counter_id = c.id ORDER BY c.id FOR UPDATE OF c) "
                 "SELECT count(*) FROM locked"
             )
@@ -274,7 +274,7 @@ class PostgresEngine(Engine):
             self._new_remaining = self.persons_total - existing
             self._new_ids: list[int] = []
             self._sequence: str | None = None
-            cursor.execute(f"SELECT DISTINCT year FROM {self.staging}")  # noqa: S608 - our constants
+            cursor.execute(f"SELECT DISTINCT year FROM {self.staging}")  # noqa: S608 - our constants  # nosec B608
             years = [row[0] for row in cursor.fetchall()]
             # The existing counters' balances and entries are read once they are locked.
             later = [self._existing_query(years)] if existing else []
@@ -291,7 +291,7 @@ class PostgresEngine(Engine):
             self._pass(cursor, batches)
             started = self._timed("calcul et écriture", started)
             cursor.execute(
-                f"UPDATE {Counter._meta.db_table} c "  # noqa: S608 - our constants
+                f"UPDATE {Counter._meta.db_table} c "  # noqa: S608 - our constants  # nosec B608
                 "SET cpf_balance = c.cpf_balance + d.delta, "
                 "last_fed_year = CASE WHEN d.last_year IS NULL THEN c.last_fed_year "
                 "ELSE greatest(coalesce(c.last_fed_year, 0), d.last_year) END "
@@ -389,7 +389,7 @@ class PostgresEngine(Engine):
                 GROUP BY e.counter_id, e.year
             ) x ON x.counter_id = g.counter_id AND x.year = g.year
             ORDER BY g.counter_id, g.year
-        """  # noqa: S608 - our constants
+        """  # noqa: S608 - our constants  # nosec B608
 
     def _new_query(self, persons: str) -> str:
         """One row per (person without a counter, year), in NIR-hash order: the grouping's
@@ -409,7 +409,7 @@ class PostgresEngine(Engine):
             FROM {self.staging} s {which}
             GROUP BY s.nir_hash COLLATE "C", s.year
             ORDER BY s.nir_hash COLLATE "C", s.year
-        """  # noqa: S608 - our constants
+        """  # noqa: S608 - our constants  # nosec B608
 
     def _pass(self, cursor, batches) -> None:
         """Stream the groups, compute, write; batch k+1 is computed while the server
