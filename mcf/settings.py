@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "mcf.domain.hours",
     "mcf.domain.organisations",
     "mcf.domain.journal",
+    "mcf.domain.retention",
     "mcf.domain.catalogue",
     "mcf.domain.idempotency",
     "mcf.domain.dossiers",

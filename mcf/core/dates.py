@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 
 def add_months(day: date, months: int) -> date:
@@ -21,3 +21,8 @@ def add_months(day: date, months: int) -> date:
 def add_years(day: date, years: int) -> date:
     """29 February + 1 year → 28 February."""
     return add_months(day, 12 * years)
+
+
+# « 12 months » of a retention period (PRIV-04), as a duration whatever the year: a day more
+# than a leap year's, so that nothing goes before its twelve months are over.
+TWELVE_MONTHS = timedelta(days=366)

@@ -258,3 +258,16 @@ def duration_fr(delay: timedelta) -> str:
 def clear_login_throttle(identifier: str) -> None:
     """After a successful password reset (AUTH-05: a reset clears the delay)."""
     LoginThrottle.objects.filter(key=nir_throttle_key(identifier)).delete()
+
+
+def purge_stale_throttles(*, now: datetime | None = None) -> int:
+    """PRIV-04: forget the failure counters that ``RESET_AFTER`` has already wiped out (no
+    failure for 24 hours, no delay running); returns how many. Holder and professional
+    counters alike: one table."""
+    now = now or timezone.now()
+    deleted, _ = (
+        LoginThrottle.objects.filter(last_failure_at__lt=now - RESET_AFTER)
+        .exclude(blocked_until__gt=now)
+        .delete()
+    )
+    return deleted

@@ -135,3 +135,11 @@ def confirm_email_change(token: str, *, now: datetime | None = None) -> User:
         )
     security_event("email_change.confirm", outcome="success", user=user.public_id)
     return user
+
+
+def purge_expired_email_changes(*, now: datetime | None = None) -> int:
+    """PRIV-04: delete the requests whose 24-hour link has expired, used or not (the new
+    address, if it was confirmed, is on the account); returns how many."""
+    now = now or timezone.now()
+    deleted, _ = EmailChangeRequest.objects.filter(expires_at__lt=now).delete()
+    return deleted

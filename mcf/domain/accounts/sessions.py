@@ -6,7 +6,7 @@ since login (checked by session_lifetime.SessionLifetimeMiddleware).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -69,3 +69,12 @@ def drop_sessions(sessions) -> list[UserSession]:
     Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(session_key__in=keys).delete()
     return ended
+
+
+def purge_ended_sessions(*, now: datetime | None = None) -> int:
+    """PRIV-04: delete the expired sessions (what `clearsessions` does, with the same clock as
+    the other purges) and the records of sessions that are gone; returns how many sessions."""
+    now = now or timezone.now()
+    deleted, _ = Session.objects.filter(expire_date__lt=now).delete()
+    UserSession.objects.exclude(session_key__in=Session.objects.values("session_key")).delete()
+    return deleted

@@ -1,8 +1,12 @@
 """Write path of « Nous contacter »."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
+from mcf.core.dates import TWELVE_MONTHS
 from mcf.domain.contact.models import ContactMessage
 from mcf.domain.mailing.actions import queue_email
 
@@ -35,3 +39,11 @@ def submit_contact_message(
             kind="contact_accuse",
         )
     return contact
+
+
+def purge_old_contact_messages(*, now: datetime | None = None) -> int:
+    """PRIV-04: delete the messages received more than 12 months ago (answered by mail long
+    before; the answer is not kept here). Returns how many."""
+    cutoff = (now or timezone.now()) - TWELVE_MONTHS
+    deleted, _ = ContactMessage.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from mcf.core.dates import TWELVE_MONTHS
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.mailing.secret_links import secret_links
 
@@ -58,3 +62,15 @@ def queue_email(
         )
         deliver_email.enqueue(str(email.id))
     return email
+
+
+def purge_old_mails(*, now: datetime | None = None) -> int:
+    """PRIV-04: delete the mails sent, or abandoned, more than 12 months ago (who was written
+    to, and when, is an access log); queued ones are never touched. A mail's secret link was
+    already erased when it was sent or abandoned (OutboxEmail.redact). Returns how many."""
+    cutoff = (now or timezone.now()) - TWELVE_MONTHS
+    deleted, _ = OutboxEmail.objects.filter(
+        Q(status=OutboxEmail.Status.SENT, sent_at__lt=cutoff)
+        | Q(status=OutboxEmail.Status.DEAD, created_at__lt=cutoff)
+    ).delete()
+    return deleted
