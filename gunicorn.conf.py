@@ -5,7 +5,16 @@ Command-line options (bind, workers, access log) stay with the command that star
 this file holds what must hold wherever it runs.
 """
 
+import os
+
 import gunicorn.http.wsgi
+
+# Threads, not one request per process (docs/decisions/0018-serving-under-load.md, measured
+# with bench/load/run.py): a process keeps its database connection and answers the busy page
+# from its spare threads while the others serve (mcf/core/overload.py, which reads the same
+# WEB_THREADS). Workers: one per core, on the command line (--workers / WEB_CONCURRENCY).
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "8"))
 
 # The access log (when one is asked for: `--access-logfile`) never writes the token of a
 # confirmation, reset or e-mail-change link (AUTH-11): mcf/core/access_log.py.

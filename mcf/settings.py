@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A busy process answers « service très sollicité » at once (mcf/core/overload.py).
+    "mcf.core.overload.LoadSheddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,6 +148,16 @@ MIDDLEWARE = [
     # Turns a rate-limit refusal into RATELIMIT_VIEW (a French 429 page).
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
+
+# --- Load shedding (mcf/core/overload.py, docs/decisions/0018) --------------------------
+# gunicorn's threads per worker (gunicorn.conf.py reads the same variable); two of them stay
+# free to answer the busy page while the others serve.
+WEB_THREADS = env_int("WEB_THREADS", 8)
+MAX_REQUESTS_IN_FLIGHT = env_int("MAX_REQUESTS_IN_FLIGHT", max(1, WEB_THREADS - 2))
+# Password checks (Argon2id) at once per process, and how long a login waits for a slot.
+PASSWORD_SLOTS = env_int("PASSWORD_SLOTS", 1)
+PASSWORD_SLOT_WAIT = env_int("PASSWORD_SLOT_WAIT_MS", 2000) / 1000
+BUSY_RETRY_AFTER_SECONDS = env_int("BUSY_RETRY_AFTER_SECONDS", 30)
 
 ROOT_URLCONF = "mcf.urls"
 WSGI_APPLICATION = "mcf.wsgi.application"

@@ -22,7 +22,7 @@ LAST_RESORT = (
 )
 
 
-def _render(request, template_name: str, status: int, **context) -> HttpResponse:
+def render_error_page(request, template_name: str, status: int, **context) -> HttpResponse:
     context.setdefault("request_id", current_request_id())
     try:
         body = loader.render_to_string(template_name, context, request=request)
@@ -33,32 +33,32 @@ def _render(request, template_name: str, status: int, **context) -> HttpResponse
 
 
 def bad_request(request, exception=None):
-    return _render(request, "errors/400.html", 400)
+    return render_error_page(request, "errors/400.html", 400)
 
 
 def permission_denied(request, exception=None):
-    return _render(request, "errors/403.html", 403)
+    return render_error_page(request, "errors/403.html", 403)
 
 
 def page_not_found(request, exception=None):
-    return _render(request, "errors/404.html", 404)
+    return render_error_page(request, "errors/404.html", 404)
 
 
 def server_error(request):
     # The exception itself was logged by django.request with the same request id.
-    return _render(request, "errors/500.html", 500)
+    return render_error_page(request, "errors/500.html", 500)
 
 
 def csrf_failure(request, reason=""):
-    return _render(request, "errors/403_csrf.html", 403)
+    return render_error_page(request, "errors/403_csrf.html", 403)
 
 
 def key_reused(request):
     """REL-04: a form's key sent again with other values (mcf/web/idempotency.py)."""
-    return _render(request, "errors/422.html", 422)
+    return render_error_page(request, "errors/422.html", 422)
 
 
 def too_many_requests(request, exception=None):
-    response = _render(request, "errors/429.html", 429)
+    response = render_error_page(request, "errors/429.html", 429)
     response["Retry-After"] = "60"
     return response

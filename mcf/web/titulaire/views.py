@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as start_session
 from django.contrib.auth import logout as end_session
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from mcf.core.client_ip import client_ip
+from mcf.core.overload import ServiceBusy, password_hashing_slot
 from mcf.domain.accounts.authentication import authenticate_holder
 from mcf.domain.accounts.password_reset import (
     find_user_for_reset,
@@ -26,6 +28,10 @@ from mcf.web.titulaire.forms import LoginForm, NewPasswordForm, PasswordResetReq
 
 # One message for every failure (AUTH-04): unknown NIR, wrong password, throttled…
 LOGIN_FAILED = "Numéro de Sécurité sociale ou mot de passe incorrect"
+LOGIN_BUSY = (
+    "Le service est très sollicité : votre connexion n'a pas pu être vérifiée. Réessayez dans "
+    "quelques secondes, votre numéro est conservé ci-dessous."
+)
 LOGIN_HINT = (
     "Après 5 essais infructueux, la connexion à ce compte est suspendue quelques minutes, "
     "même avec le bon mot de passe. En cas d'oubli, utilisez « Mot de passe oublié »."
@@ -55,13 +61,20 @@ def _return_after_login(request) -> str:
 @require_http_methods(["GET", "POST"])
 def login(request):
     """« Espace Titulaire »: identification by NIR and password."""
+    busy = False
     if request.method == "POST":
         form = LoginForm(request.POST)
         if form.is_valid():  # only lengths are checked; empty values go on (AUTH-04)
-            outcome = authenticate_holder(
-                form.cleaned_data["nir"], form.cleaned_data["password"], ip=client_ip(request)
-            )
-            if outcome.user is not None:
+            try:
+                with password_hashing_slot():
+                    outcome = authenticate_holder(
+                        form.cleaned_data["nir"],
+                        form.cleaned_data["password"],
+                        ip=client_ip(request),
+                    )
+            except ServiceBusy:  # nothing was checked: no failure counted, nothing journaled
+                outcome, busy = None, True
+            if outcome is not None and outcome.user is not None:
                 # Django's login() gives a new session key (SESS-01).
                 start_session(
                     request, outcome.user, backend="django.contrib.auth.backends.ModelBackend"
@@ -69,21 +82,26 @@ def login(request):
                 return redirect(_return_after_login(request) or "titulaire:home")
         # The same page for every failure, the NIR kept, never the password.
         form = LoginForm(initial={"nir": request.POST.get("nir", "")[:30]})
-        form.failed = True
+        form.failed = not busy
     else:
         form = LoginForm()
-    return render(
+    response = render(
         request,
         "titulaire/login.html",
         {
             "form": form,
             "login_failed": LOGIN_FAILED if getattr(form, "failed", False) else "",
+            "login_busy": LOGIN_BUSY if busy else "",
             "login_hint": LOGIN_HINT,
             "return_query": urlencode({"suivant": back})
             if (back := _return_after_login(request))
             else "",
         },
+        status=503 if busy else 200,
     )
+    if busy:
+        response["Retry-After"] = str(settings.BUSY_RETRY_AFTER_SECONDS)
+    return response
 
 
 @require_POST
