@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run manage serve migrate demo test lint checks audit sbom test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench clean
+.PHONY: help install run manage serve migrate demo test lint checks audit sbom test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench bench-load bench-faults clean
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
@@ -129,6 +129,16 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 bench:
 	$(UV) run --frozen python bench/run_all.py
+
+# Issue 15 §1: the load test, against production serving on a throwaway PostgreSQL cluster
+# (needs nginx: apt-get install nginx-light). ARGS: see bench/load/run.py --help.
+bench-load: install
+	scripts/with-postgres $(UV) run --frozen --group load python bench/load/run.py $(ARGS)
+
+# Issue 15 §2: fault drills (kill -9 of the web server, PostgreSQL stopped at once, backup
+# and restore), each checking that nothing acknowledged was lost. ARGS="--drill web-kill"…
+bench-faults: install
+	scripts/with-postgres $(UV) run --frozen --group load python bench/faults/run.py $(ARGS)
 
 clean:
 	rm -rf var .venv node_modules

@@ -40,12 +40,12 @@ def run_in_own_database(
     print(describe(version))
     env = {**os.environ, "DATABASE_URL": bench_url(url, name), "LOG_LEVEL": "WARNING"}
     try:
-        subprocess.run(  # noqa: S603 - our own manage.py
+        subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"],
             env={**env, "DJANGO_SETTINGS_MODULE": "tests.settings"},
             check=True,
         )
-        subprocess.run(  # noqa: S603 - our own script, in a process on the bench database
+        subprocess.run(
             [sys.executable, str(Path(script).resolve()), "--child", *child_args],
             env=env,
             check=True,

@@ -169,7 +169,7 @@ def _bench_url(url: str) -> str:
 
 def _child(args: list[str], url: str) -> dict:
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-    result = subprocess.run(  # noqa: S603 - our own script
+    result = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), *args],
         env=env,
         check=True,

@@ -1,0 +1,339 @@
+"""The load mix (issue 15 §1), run by bench/load/run.py through the TLS proxy.
+
+Each simulated person has an address of his own on the loopback network (127.x.y.z), so
+the proxy, the rate limits and the failed-login throttle see distinct clients, as they
+would on the Internet. Forms are read from the pages (CSRF token, form key), then posted,
+as a browser does.
+
+- Visiteur: the public site and « Rechercher une formation ».
+- Titulaire: signs in with his NIR, reads the synthèse and « Mon compte d'heures », enters his
+  DIF, lists his dossiers, signs out after a visit, comes back.
+- Gestionnaire: signs in (password + TOTP), works his list, opens dossiers, validates one
+  with the proposed plan now and then.
+- Hello: GET /healthz, the same stack's cheapest answer (a database ping): the baseline.
+
+Every DIF entry the server acknowledged (a redirect after the POST) is written to
+MCF_LOAD_ACKS at the end, for run.py to check against the ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import random
+import re
+import struct
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+from locust import HttpUser, LoadTestShape, between, constant, events, task
+from requests.adapters import HTTPAdapter
+
+WORLD = json.loads(Path(os.environ["MCF_LOAD_WORLD"]).read_text())
+ACKS_PATH = os.environ.get("MCF_LOAD_ACKS", "")
+_holders = itertools.cycle(WORLD["holders"])
+_gestionnaires = itertools.cycle(sorted(WORLD["gestionnaires"].items()))
+_addresses = itertools.count(1)
+_lock = threading.Lock()
+ACKS: dict[str, list] = {}  # NIR → [hours, acknowledged at] of each acknowledged DIF entry
+SEARCHES = ["anglais", "bureautique", "soudure", "comptabilité", "excel", "management", "cariste"]
+UUID = re.compile(r"/dossiers/([0-9a-f-]{36})/")
+
+
+class SourceAddress(HTTPAdapter):
+    """Connections from one loopback address of the person's own."""
+
+    def __init__(self, address: str, **kwargs):
+        self.address = address
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class Forms(HTMLParser):
+    """The forms of a page: action → the fields a browser would send (text, hidden,
+    number, checked boxes), without clicking any button."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: dict[str, dict[str, str]] = {}
+        self.current = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.current = self.forms.setdefault(attrs.get("action") or "", {})
+        elif tag == "input" and self.current is not None and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            if kind not in ("submit", "button"):
+                self.current[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+def forms_of(html: str) -> dict[str, dict[str, str]]:
+    parser = Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+def totp(key_hex: str, at: float | None = None) -> str:
+    """RFC 6238, as the gestionnaire's app computes it (30 s, 6 digits, SHA-1)."""
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{code:06d}"
+
+
+THINK = os.environ.get("MCF_LOAD_THINK", "1") == "1"
+
+
+class Person(HttpUser):
+    abstract = True
+    # Think time between two pages; none when measuring the capacity of the stack.
+    wait_time = between(2, 6) if THINK else constant(0)
+
+    def on_start(self):
+        number = next(_addresses)
+        address = f"127.{1 + number // 65536 % 250}.{number // 256 % 256}.{number % 256 or 1}"
+        adapter = SourceAddress(address)
+        self.client.mount("https://", adapter)
+        self.client.verify = False
+
+    def post_form(self, page_url: str, action: str, fields: dict, *, name: str):
+        """GET the page, take its form (CSRF, form key, prefilled values), change
+        ``fields``, POST it without following the redirect. None if the form is absent."""
+        page = self.client.get(page_url, name=f"{name} (page)")
+        form = forms_of(page.text).get(action)
+        if form is None:
+            return None
+        form.update(fields)
+        return self.client.post(
+            action or page_url,
+            data=form,
+            name=name,
+            allow_redirects=False,
+            headers={"Referer": page.url},
+        )
+
+
+class Visiteur(Person):
+    weight = 5
+
+    @task(3)
+    def home(self):
+        self.client.get("/", name="/ (accueil)")
+
+    @task(5)
+    def search(self):
+        words = random.choice(SEARCHES)
+        found = self.client.get(f"/formations/?q={words}", name="/formations/?q=…")
+        offers = re.findall(r'href="(/formations/\d+/)"', found.text)
+        if offers:
+            self.client.get(random.choice(offers), name="/formations/[offre]/")
+
+    @task(1)
+    def information(self):
+        self.client.get("/informations/heures-dif/", name="/informations/[page]/")
+
+
+class Titulaire(Person):
+    weight = 4
+
+    def on_start(self):
+        super().on_start()
+        with _lock:
+            self.nir = next(_holders)
+        self.pages_left = 0
+
+    def sign_in(self):
+        reply = self.post_form(
+            "/titulaire/connexion/",
+            "/titulaire/connexion/",
+            {"nir": self.nir, "password": WORLD["password"]},
+            name="connexion titulaire",
+        )
+        if reply is not None and reply.status_code == 302:
+            self.pages_left = random.randint(5, 15)  # one visit
+
+    def visit(self) -> bool:
+        if self.pages_left <= 0:
+            if self.pages_left == 0 and random.random() < 0.5:
+                # « Se déconnecter »: the header's form, from the page the person is on.
+                self.post_form("/titulaire/", "/titulaire/deconnexion/", {}, name="déconnexion")
+            self.sign_in()
+            return False
+        self.pages_left -= 1
+        return True
+
+    @task(3)
+    def synthese(self):
+        if self.visit():
+            self.client.get("/titulaire/", name="/titulaire/ (synthèse)")
+
+    @task(3)
+    def hours(self):
+        if self.visit():
+            self.client.get("/titulaire/compte-d-heures/", name="/titulaire/compte-d-heures/")
+
+    @task(2)
+    def dif(self):
+        if not self.visit():
+            return
+        hours = random.randint(0, 120)
+        reply = self.post_form(
+            "/titulaire/compte-d-heures/",
+            "",
+            {"hours": str(hours)},
+            name="saisie du DIF",
+        )
+        if reply is not None and reply.status_code == 302:
+            with _lock:
+                ACKS.setdefault(self.nir, []).append([hours, time.time()])
+
+    @task(1)
+    def dossiers(self):
+        if self.visit():
+            self.client.get(
+                "/titulaire/dossiers-de-formation/", name="/titulaire/dossiers-de-formation/"
+            )
+
+    @task(1)
+    def search(self):
+        if self.visit():
+            words = random.choice(SEARCHES)
+            self.client.get(
+                f"/titulaire/rechercher-une-formation/?q={words}",
+                name="/titulaire/rechercher-une-formation/?q=…",
+            )
+
+
+class Gestionnaire(Person):
+    weight = 1
+
+    def on_start(self):
+        super().on_start()
+        with _lock:
+            self.username, self.key = next(_gestionnaires)
+        self.signed_in = False
+        self.sign_in()
+
+    def sign_in(self):
+        reply = self.post_form(
+            "/professionnel/connexion/",
+            "/professionnel/connexion/",
+            {"username": self.username, "password": WORLD["password"]},
+            name="connexion professionnel",
+        )
+        if reply is None or reply.status_code != 302:
+            return
+        # A code is accepted once per 30-second step (replay refused): a second sign-in of
+        # the same account within the step waits for the next one.
+        reply = self.post_form(
+            "/professionnel/connexion/code/",
+            "/professionnel/connexion/code/",
+            {"code": totp(self.key)},
+            name="code TOTP",
+        )
+        self.signed_in = reply is not None and reply.status_code == 302
+
+    @task(3)
+    def work_list(self):
+        if not self.signed_in:
+            return self.sign_in()
+        page = self.client.get("/professionnel/dossiers/", name="/professionnel/dossiers/")
+        self.dossiers = list(dict.fromkeys(UUID.findall(page.text)))
+
+    @task(2)
+    def open_dossier(self):
+        if self.signed_in and getattr(self, "dossiers", None):
+            public_id = random.choice(self.dossiers)
+            self.client.get(
+                f"/professionnel/dossiers/{public_id}/", name="/professionnel/dossiers/[id]/"
+            )
+
+    @task(1)
+    def validate(self):
+        if not (self.signed_in and getattr(self, "dossiers", None)):
+            return
+        public_id = self.dossiers.pop(random.randrange(len(self.dossiers)))
+        base = f"/professionnel/dossiers/{public_id}/"
+        # The proposed plan as it is; the DIF attestation seen (asked when DIF hours are
+        # mobilised for the first time).
+        self.post_form(
+            base,
+            f"{base}valider/",
+            {"valider-dif_attestation_checked": "on"},
+            name="valider un dossier",
+        )
+
+
+class Hello(Person):
+    """The baseline: one user per ten, the cheapest answer of the same stack."""
+
+    weight = 1
+
+    @task
+    def healthz(self):
+        self.client.get("/healthz", name="/healthz (hello)")
+
+
+# Answers of an overloaded server: the busy page (503, Retry-After, in French) is the
+# shedding we want; anything else 5xx, a timeout or a reset is a failure of the service.
+ANSWERS = {"busy_ok": 0, "busy_malformed": 0, "server_errors": 0, "network_errors": 0}
+
+
+@events.request.add_listener
+def _classify(request_type, name, response, exception, **kwargs):
+    status = getattr(response, "status_code", 0) or 0
+    if status == 503:
+        well_formed = "très sollicité" in response.text and response.headers.get("Retry-After")
+        ANSWERS["busy_ok" if well_formed else "busy_malformed"] += 1
+    elif status >= 500:
+        ANSWERS["server_errors"] += 1
+    elif exception is not None and not status:
+        ANSWERS["network_errors"] += 1
+
+
+@events.test_stop.add_listener
+def _write_acks(environment, **kwargs):
+    if ACKS_PATH:
+        with open(ACKS_PATH, "w") as out:
+            json.dump(ACKS, out)
+        with open(ACKS_PATH.replace("acks-", "answers-"), "w") as out:
+            json.dump(ANSWERS, out)
+
+
+if os.environ.get("MCF_LOAD_SHAPE") == "burst":
+
+    class DifDeadline(LoadTestShape):
+        """The DIF-deadline day scaled to this machine: the steady load, then five times
+        as many people for five minutes, then the steady load again."""
+
+        steady = int(os.environ.get("MCF_LOAD_STEADY", "50"))
+        stages = [(60, 1), (360, 5), (420, 1)]  # (until second, × steady)
+
+        def tick(self):
+            elapsed = self.get_run_time()
+            for until, factor in self.stages:
+                if elapsed < until:
+                    return self.steady * factor, self.steady
+            return None
+
+
+# Quiet the warning of the self-signed certificate (one per request otherwise).
+import urllib3  # noqa: E402
+
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
