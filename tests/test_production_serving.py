@@ -127,6 +127,10 @@ def test_gunicorn_serves_the_home_page_and_hashed_static_files(production_server
     status, headers, _ = fetch(production_server.base + css)
     assert status == 200
     assert "max-age=315360000" in headers["Cache-Control"]
+    # Not framable either (found missing by the DAST scan: whitenoise answers before the
+    # clickjacking middleware).
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_gunicorn_healthz_and_french_404(production_server):
