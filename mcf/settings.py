@@ -329,7 +329,6 @@ STORAGES = {
 }
 
 
-
 def _static_file_headers(headers, path, url):
     """Static files leave through whitenoise before XFrameOptionsMiddleware: the DAST scan
     (docs/reliability.md) found them without X-Frame-Options. Nothing of ours is to be
