@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run manage serve migrate demo test lint checks audit sbom test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench bench-load bench-faults bench-dast clean
+.PHONY: help install run manage serve migrate demo test lint checks audit sbom test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench bench-load bench-faults bench-faults-feed bench-dast clean
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
@@ -139,6 +139,10 @@ bench-load: install
 # and restore), each checking that nothing acknowledged was lost. ARGS="--drill web-kill"…
 bench-faults: install
 	scripts/with-postgres $(UV) run --frozen --group load python bench/faults/run.py $(ARGS)
+
+# The yearly feed killed halfway then re-run: the same ledger as one clean import.
+bench-faults-feed: install
+	scripts/with-postgres $(UV) run --frozen python bench/faults/feed_kill.py $(ARGS)
 
 # Issue 15 §3 (SC-02): a dynamic scan (wapiti, fetched by uvx) of the production stack,
 # signed in as a holder; findings in var/security/, triage in docs/reliability.md.

@@ -39,7 +39,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "load"))
-from run import OUT, ROOT, UV, Stack, children, process_tree, shell
+from run import OUT, ROOT, UV, Stack, children, process_tree, report, shell
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -366,10 +366,7 @@ def main() -> int:
             verdicts += DRILLS[name](stack)
     finally:
         stack.down()
-    print()
-    for label, ok, figure in verdicts:
-        print(f"{'OK ' if ok else 'NON'}  {label} : {figure}")
-    return 0 if all(ok for _, ok, _ in verdicts) else 1
+    return report(verdicts)
 
 
 if __name__ == "__main__":
