@@ -15,6 +15,10 @@
     selfRequestsOnly: true,
     historyCacheSize: 0,
     refreshOnHistoryMiss: true,
+    // htmx copies these attributes from the old copy of an element to the new one while it
+    // settles; a « style » copied that way is an inline style, which the CSP refuses (the
+    // DSFR writes one on its collapses): a console error, seen once under load in CI.
+    attributesToSettle: ["class", "width", "height"],
   });
   // « Plus de critères » and, on a phone, what was unfolded (the filters, the situation)
   // stay open across updates (the criteria and the results are swapped each time).
