@@ -39,10 +39,19 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "load"))
-from run import OUT, ROOT, UV, Stack, children, process_tree, report, shell
+from run import (
+    CSRF,
+    OUT,
+    Stack,
+    children,
+    process_tree,
+    report,
+    run_check,
+    shell,
+    sign_in_holder,
+)
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FORM_KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
 
@@ -73,19 +82,7 @@ class Writer(threading.Thread):
 
     def sign_in(self) -> bool:
         try:
-            page = self.get("/titulaire/connexion/")
-            reply = self.session.post(
-                self.base + "/titulaire/connexion/",
-                data={
-                    "csrfmiddlewaretoken": CSRF.search(page.text).group(1),
-                    "nir": self.nir,
-                    "password": self.password,
-                },
-                headers={"Referer": page.url},
-                timeout=10,
-                allow_redirects=False,
-            )
-            return reply.status_code == 302
+            return sign_in_holder(self.session, self.base, self.nir, self.password)
         except (requests.RequestException, AttributeError):
             return False
 
@@ -154,18 +151,7 @@ def check(stack: Stack, writers: list[Writer], env: dict | None = None, historie
     histories = histories if histories is not None else {w.nir: w.history for w in writers}
     path = OUT / "histories.json"
     path.write_text(json.dumps(histories))
-    out = subprocess.run(
-        [UV, "run", "--frozen", "python", "bench/load/check.py", "histories", str(path)],
-        env=env or stack.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    print(out.stdout.strip() or out.stderr[-3000:])
-    try:
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"ok": False, "summary": "contrôle impossible"}
+    return run_check(env or stack.env, "histories", path)
 
 
 def around(writers: list[Writer], moments: list[float], label: str) -> tuple[str, bool, str]:

@@ -29,6 +29,10 @@ from mcf.domain.identity.protection import nir_lookup_hash  # noqa: E402
 from mcf.domain.mailing.models import OutboxEmail  # noqa: E402
 
 
+def dif_balance(nir: str) -> int | None:
+    return Counter.objects.get(nir_hash=nir_lookup_hash(Nir.parse(nir))).dif_balance
+
+
 def ledger_breaks_of_every_holder() -> tuple[list[str], int]:
     holders = list(User.objects.filter(kind=User.Kind.TITULAIRE).values_list("pk", flat=True))
     return ledger_breaks(holders), len(holders)
@@ -47,7 +51,7 @@ def check_histories(path: str) -> dict:
         allowed = {last_ok[1]} | {
             entry[1] for entry in history if entry[0] == "info" and entry[2] > last_ok[2]
         }
-        balance = Counter.objects.get(nir_hash=nir_lookup_hash(Nir.parse(nir))).dif_balance
+        balance = dif_balance(nir)
         if balance not in allowed:
             wrong.append(f"{nir[:5]}… : {balance} au compteur, attendu l'un de {sorted(allowed)}")
     breaks, holders = ledger_breaks_of_every_holder()
@@ -65,9 +69,9 @@ def check_acks(acks_path: str) -> dict:
     lost = []
     for nir, entries in acks.items():
         last_hours = max(entries, key=lambda entry: entry[1])[0]
-        counter = Counter.objects.get(nir_hash=nir_lookup_hash(Nir.parse(nir)))
-        if counter.dif_balance != last_hours:
-            lost.append(f"{nir[:5]}… : {counter.dif_balance} au compteur, {last_hours} acquitté")
+        balance = dif_balance(nir)
+        if balance != last_hours:
+            lost.append(f"{nir[:5]}… : {balance} au compteur, {last_hours} acquitté")
     breaks, holders = ledger_breaks_of_every_holder()
     pending = OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING).count()
     dead = OutboxEmail.objects.filter(status=OutboxEmail.Status.DEAD).count()

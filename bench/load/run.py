@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -370,6 +371,36 @@ def verdicts_at(stats: dict) -> list[tuple[str, bool, str]]:
     ]
 
 
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def sign_in_holder(session, base: str, nir: str, password: str) -> bool:
+    """« Espace Titulaire » as a browser signs in (the login page's CSRF token, then the
+    POST), with a requests session; True when the server signed him in (a redirect)."""
+    page = session.get(f"{base}/titulaire/connexion/", timeout=10, allow_redirects=False)
+    reply = session.post(
+        f"{base}/titulaire/connexion/",
+        data={"csrfmiddlewaretoken": CSRF.search(page.text).group(1), "nir": nir,
+              "password": password},
+        headers={"Referer": page.url}, timeout=10, allow_redirects=False,
+    )  # fmt: skip
+    return reply.status_code == 302
+
+
+def run_check(env: dict, mode: str, path: Path) -> dict:
+    """bench/load/check.py ``mode`` on ``path`` with the server's settings: its lines
+    printed, its verdict (the last line, JSON) returned."""
+    out = subprocess.run(
+        [UV, "run", "--frozen", "python", "bench/load/check.py", mode, str(path)],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    print(out.stdout.strip() or out.stderr[-3000:])
+    try:
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"ok": False, "summary": "contrôle impossible"}
+
+
 def check_ledger(stack: Stack, tags: list[str]) -> dict:
     """Every acknowledged DIF entry is in the ledger (the last one is the balance), and the
     ledger's invariants hold for every counter."""
@@ -380,18 +411,7 @@ def check_ledger(stack: Stack, tags: list[str]) -> dict:
             for nir, entries in json.loads(path.read_text()).items():
                 acks.setdefault(nir, []).extend(entries)
     (OUT / "acks.json").write_text(json.dumps(acks))
-    out = subprocess.run(
-        [UV, "run", "--frozen", "python", "bench/load/check.py", "acks", str(OUT / "acks.json")],
-        env=stack.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    print(out.stdout.strip() or out.stderr[-2000:])
-    try:
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"ok": False}
+    return run_check(stack.env, "acks", OUT / "acks.json")
 
 
 def main() -> int:

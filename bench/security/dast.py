@@ -14,7 +14,6 @@ level ≥ medium is not in TRIAGED below.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import requests
 import urllib3
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "load"))
-from run import OUT, ROOT, Stack
+from run import OUT, ROOT, Stack, sign_in_holder
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 REPORT_DIR = ROOT / "var" / "security"
@@ -36,15 +35,8 @@ TRIAGED: set[tuple[str, str]] = set()
 
 def holder_cookies(base: str, nir: str, password: str) -> str:
     session = requests.Session()
-    session.verify, session.trust_env = False, False
-    page = session.get(f"{base}/titulaire/connexion/", timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    reply = session.post(
-        f"{base}/titulaire/connexion/",
-        data={"csrfmiddlewaretoken": token, "nir": nir, "password": password},
-        headers={"Referer": page.url}, timeout=10, allow_redirects=False,
-    )  # fmt: skip
-    if reply.status_code != 302:
+    session.verify, session.trust_env = False, False  # our proxy's self-signed certificate
+    if not sign_in_holder(session, base, nir, password):
         raise SystemExit("connexion du titulaire refusée : le scan authentifié est impossible")
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
