@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from mcf.domain.accounts import authentication
 from mcf.domain.accounts.authentication import authenticate_holder, delay_after, duration_fr
 from mcf.domain.accounts.models import LoginThrottle
 from tests.factories import NIR_A, PASSWORD, registered_holder
@@ -30,6 +31,38 @@ def test_auth04_failures_look_the_same_whatever_the_cause(holder, identifier):
     outcome = authenticate_holder(identifier, "Mauvais-mot-2026")
     assert outcome.user is None
     assert outcome.reason == "invalid"
+
+
+class ScriptedClock:
+    """Stands for the ``time`` module of the authentication: perf_counter reads the given
+    instants in turn, sleep is recorded."""
+
+    def __init__(self, *instants: float) -> None:
+        self.instants = list(instants)
+        self.slept: list[float] = []
+
+    def perf_counter(self) -> float:
+        return self.instants.pop(0)
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+@pytest.mark.parametrize("identifier", [NIR_A, "000000000000000", "pas un nir"])
+def test_auth04_a_failure_lasts_1_3_times_its_own_password_check(holder, identifier, monkeypatch):
+    # Start at 0, the check from 0.002 to 0.102 (100 ms), done at 0.110: padded to 130 ms.
+    clock = ScriptedClock(0.0, 0.002, 0.102, 0.110)
+    monkeypatch.setattr(authentication, "time", clock)
+    assert authenticate_holder(identifier, "Mauvais-mot-2026").user is None
+    assert clock.slept == [pytest.approx(0.020)]
+    assert clock.instants == []
+
+
+def test_auth04_a_success_is_not_padded(holder, monkeypatch):
+    clock = ScriptedClock(0.0, 0.002, 0.102)
+    monkeypatch.setattr(authentication, "time", clock)
+    assert authenticate_holder(NIR_A, PASSWORD).user == holder
+    assert clock.slept == []
 
 
 def test_auth05_delay_schedule():
