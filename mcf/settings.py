@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "mcf.web.backoffice.third_party_apps.TotpInFrench",
     # htmx, served from the package's static files (the training search).
     "django_htmx",
+    # The open API (docs/api.md): django-ninja (its Swagger UI's static files) and the
+    # OAuth 2 server of the financeurs' clients.
+    "ninja",
     # Domain packages: models, rules, actions, notifications.
     "mcf.domain.accounts",
     "mcf.domain.mailing",
@@ -121,6 +124,7 @@ INSTALLED_APPS = [
     "mcf.web.titulaire",
     "mcf.web.professionnel",
     "mcf.web.backoffice",
+    "mcf.web.api",
     "mcf.web.devmail",
     # Demo data for `make run`.
     "mcf.demo",

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from mcf.core.health import healthz
+from mcf.web.api.api import api, not_found
 
 urlpatterns = [
     path("", include("mcf.web.public.urls")),
@@ -12,6 +13,9 @@ urlpatterns = [
     # Back office: not under /admin/ (AUTH-16).
     path("gestion/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The open API (docs/api.md): version 1, then a problem for any other /api/ path.
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", not_found),
 ]
 
 if settings.DEV_MAILBOX_ENABLED:

@@ -17,10 +17,12 @@ from tests.factories import NIR_B
 HOLDER = NIR_B
 # Which space's user visits which routes, besides an anonymous visitor.
 SPACES = {"titulaire": "holder", "professionnel": "professional", "admin": "superuser"}
-# Namespaces of pages without login (the root one: health check, captcha media…).
-OPEN_NAMESPACES = {"", "public", "antibot"}
+# Namespaces of pages without login (the root one: health check, captcha media…; the
+# API, whose financeurs' endpoints need a token, not a login).
+OPEN_NAMESPACES = {"", "public", "antibot", "api-v1"}
 # A route's parameters, by converter or name: values that exist, and some that do not.
 MISSING_ID = "999999"
+SWEEPS_CODE_CPF = 236593  # « Anglais professionnel » of tests/web/catalogue/conftest.py
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
 
@@ -112,7 +114,9 @@ def route_values(
         if not match:
             continue
         converter, name = match.group(1), match.group(2) or match.group(3)
-        if converter == "int":
+        if name == "code_cpf":  # the API's certification: the sweeps' catalogue's English
+            existing[part], missing[part] = str(SWEEPS_CODE_CPF), MISSING_ID
+        elif converter == "int":
             existing[part] = str(own if route.namespace == "admin" else offer_id)
             missing[part] = MISSING_ID
         elif converter == "uuid":

@@ -202,6 +202,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin:app_list": STAFF,
     "gestion/(?P<url>.*)": NOBODY,
     "healthz": EVERYONE,
+    # The open API: the catalogue and the documentation are public; the financeurs'
+    # endpoints answer a token, never a session (401 for every role here).
+    "api-v1:api-root": NOBODY,
+    "api-v1:openapi-json": EVERYONE,
+    "api-v1:openapi-view": EVERYONE,
+    "api-v1:search_offers": EVERYONE,
+    "api-v1:offer": EVERYONE,
+    "api-v1:certification": EVERYONE,
+    "api/(?P<rest>.*)": NOBODY,
 }
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.forms import RadioSelect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from mcf.domain.catalogue.eligibility import Situation, allowed_lists_filter
+from mcf.domain.catalogue.eligibility import Situation, allowed_lists_filter, valid_listings
 from mcf.domain.catalogue.models import EligibilityList, ListedCertification, Offer, Session
 from mcf.domain.catalogue.search import OfferHit, SearchResults, search
 from mcf.web.catalogue.forms import (
@@ -298,10 +297,8 @@ def offer_page(request, space: Space, pk: int, *, situation: Situation | None = 
         return render(request, "catalogue/offer_not_found.html", context, status=404)
     today = timezone.localdate()
     listings = list(
-        ListedCertification.objects.filter(
-            certification_id=offer.certification_id, valid_from__lte=today
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        valid_listings(None, today)
+        .filter(certification_id=offer.certification_id)
         .select_related("eligibility_list__region", "eligibility_list__branch")
         .order_by("eligibility_list__kind", "code_cpf")
     )
