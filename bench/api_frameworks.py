@@ -130,9 +130,7 @@ def main() -> None:
         p50, p95, _ = percentiles(values)
         rates[name] = 1000 / statistics.mean(values)
         version = ninja_schema if name == "django-ninja" else drf_version
-        print(
-            f"{name:<24} {rates[name]:7.0f} {p50:7.2f} {p95:7.2f} {lines[name]:7d} {version:>8}"
-        )
+        print(f"{name:<24} {rates[name]:7.0f} {p50:7.2f} {p95:7.2f} {lines[name]:7d} {version:>8}")
     print(
         f"débit ninja / DRF : {rates['django-ninja'] / rates['DRF + drf-spectacular']:.2f} ; "
         f"lignes ninja / DRF : {lines['django-ninja'] / lines['DRF + drf-spectacular']:.2f}"

@@ -1,9 +1,9 @@
 """The portal's routes plus the DRF twin of the certification endpoint."""
 
-from api_frameworks.drf_certification import CertificationView
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from api_frameworks.drf_certification import CertificationView
 from mcf.urls import urlpatterns as portal
 
 urlpatterns = [
