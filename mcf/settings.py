@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     # The open API (docs/api.md): django-ninja (its Swagger UI's static files) and the
     # OAuth 2 server of the financeurs' clients.
     "ninja",
+    "oauth2_provider",
     # Domain packages: models, rules, actions, notifications.
     "mcf.domain.accounts",
     "mcf.domain.mailing",
@@ -118,6 +119,7 @@ INSTALLED_APPS = [
     "mcf.domain.idempotency",
     "mcf.domain.dossiers",
     "mcf.domain.delegations",
+    "mcf.domain.integrations",
     # Web packages: one per space (views, forms, urls, templates).
     "mcf.web.public",
     "mcf.web.catalogue",
@@ -308,6 +310,24 @@ if not DEBUG:
 # Rate limits (django-ratelimit) read the client address from our trusted-proxy rule.
 RATELIMIT_IP_META_KEY = "mcf.core.client_ip.client_ip"
 RATELIMIT_VIEW = "mcf.core.errors.too_many_requests"
+
+# --- Open API (docs/api.md) ----------------------------------------------------------------
+# OAuth 2 client credentials for the financeurs' information systems: short-lived tokens,
+# scopes within the client's own (mcf/domain/integrations/oauth.py), secrets hashed.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "dossiers:lire": "Lire les dossiers de l'organisation et leur historique",
+        "dossiers:instruire": "Valider, demander un complément, refuser, clore, annuler",
+    },
+    "DEFAULT_SCOPES": ["dossiers:lire"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 600),
+    "OAUTH2_VALIDATOR_CLASS": "mcf.domain.integrations.oauth.ClientCredentialsValidator",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# Webhooks: HTTPS to public addresses only, unless told (the demo's local receiver).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = 10
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from mcf.core.health import healthz
-from mcf.web.api.api import api, not_found
+from mcf.web.api.api import api, not_found, token
 
 urlpatterns = [
     path("", include("mcf.web.public.urls")),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The open API (docs/api.md): version 1, then a problem for any other /api/ path.
     path("api/v1/", api.urls),
+    path("api/oauth/jeton/", token, name="api_token"),
     re_path(r"^api/(?P<rest>.*)$", not_found),
 ]
 

@@ -276,6 +276,20 @@ class Dossier(models.Model):
     def reserved_hours(self) -> int:
         return self.plan_dif + self.plan_cpf if self.state == State.VALIDE else 0
 
+    def organisme_details(self) -> dict[str, str]:
+        """The training body as typed in the dossier, with the French keys of the holder's
+        export and of the API (one spelling for both)."""
+        return {
+            "siret": self.organisme_siret,
+            "raison_sociale": self.organisme_name,
+            "contact": self.organisme_contact,
+            "courriel": self.organisme_email,
+            "telephone": self.organisme_phone,
+            "adresse": self.organisme_address,
+            "code_postal": self.organisme_postal_code,
+            "commune": self.organisme_city,
+        }
+
     @property
     def ledger_source(self) -> str:
         """How the ledger's entries name this dossier (``Entry.source``)."""
@@ -335,6 +349,15 @@ class DossierTransition(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # Set when the financeur acted through the API (then ``actor`` is empty).
+    api_client = models.ForeignKey(
+        "integrations.ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="client API",
     )
     motif = models.TextField("motif", blank=True)
     occurred_at = models.DateTimeField("date", default=timezone.now)

@@ -24,6 +24,8 @@ from mcf.core.text import visible_text
 from mcf.domain.accounts.models import User
 from mcf.domain.delegations.access import OnBehalf
 from mcf.domain.dossiers.models import Dossier, DossierTransition, State
+from mcf.domain.integrations.caller import ApiCaller
+from mcf.domain.integrations.webhooks import queue_dossier_event
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 from mcf.domain.mailing.actions import queue_email
@@ -121,7 +123,12 @@ def role_of(user, dossier: Dossier) -> Role | None:
     """What ``user`` is to ``dossier``: its holder, a member of its financeur, or nothing.
     Nobody is both: professionals have no NIR, holders no organisation (AC-03).
     ``user`` may be an ``OnBehalf`` (a delegate): DELEGATE on the non-confidential dossiers
-    of the holder who gave him a délégation « modification »."""
+    of the holder who gave him a délégation « modification ». An ``ApiCaller`` (an API
+    client) is FINANCEUR on its organisation's dossiers, as its gestionnaires are."""
+    if isinstance(user, ApiCaller):
+        if dossier.financeur_id is not None and dossier.financeur_id == user.organisation_id:
+            return Role.FINANCEUR
+        return None
     if isinstance(user, OnBehalf):
         if (
             user.may_modify
@@ -155,6 +162,8 @@ def actor_of(by) -> journal.Actor:
     account's kind: a holder's costs no query (his missing professional profile would)."""
     if isinstance(by, OnBehalf):
         return journal.Actor.delegate(by.user, by.delegation)
+    if isinstance(by, ApiCaller):
+        return journal.Actor.information_system(by.organisation)
     if by.kind == User.Kind.PROFESSIONNEL:
         return journal.Actor.professional(by)
     return journal.Actor.holder(by)
@@ -223,7 +232,8 @@ def transition(
             name=spec.name,
             source=source,
             target=spec.target,
-            actor=by,
+            actor=by if isinstance(by, User) else None,
+            api_client=by.client if isinstance(by, ApiCaller) else None,
             organisation=dossier.financeur if role is Role.FINANCEUR else None,
             motif=motif,
             occurred_at=now,
@@ -239,6 +249,7 @@ def transition(
         )
         if spec.mail_event:
             mail_holder(dossier, spec.mail_event, motif=motif)
+        queue_dossier_event(dossier, name=spec.name, source=source, motif=motif, at=now)
     return dossier
 
 

@@ -35,10 +35,13 @@ class KeyReused(Exception):
 
 @dataclass(frozen=True)
 class Result:
-    """The answer of a submission: the page it redirects to and its success message."""
+    """The answer of a submission: the page it redirects to and its success message; for
+    the API, the status and JSON body of its response."""
 
     location: str
     message: str = ""
+    status: int | None = None
+    body: str = ""
 
 
 def first_result(key: str, *, action: str, fingerprint: str) -> Result | None:
@@ -48,7 +51,7 @@ def first_result(key: str, *, action: str, fingerprint: str) -> Result | None:
         return None
     if (earlier.action, earlier.fingerprint) != (action, fingerprint):
         raise KeyReused(key)
-    return Result(earlier.location, earlier.message)
+    return Result(earlier.location, earlier.message, earlier.status, earlier.body)
 
 
 def run_once(
@@ -67,7 +70,8 @@ def run_once(
             return earlier, False
         result = perform()
         claim.location, claim.message = result.location[:500], result.message[:500]
-        claim.save(update_fields=["location", "message"])
+        claim.status, claim.body = result.status, result.body
+        claim.save(update_fields=["location", "message", "status", "body"])
     return result, True
 
 

@@ -20,6 +20,9 @@ class Submission(models.Model):
     # The first answer (Post/Redirect/Get): where it sent the browser, what it said.
     location = models.CharField(max_length=500, blank=True)
     message = models.CharField(max_length=500, blank=True)
+    # The API's first answer (status and JSON body), returned as is to a retried request.
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 BY_HOLDER = "Vous"
 BY_OPERATOR = "La Caisse des Dépôts"
 BY_SERVICE = "Le service"
+BY_INFORMATION_SYSTEM = "par son système d'information"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ class Actor:
         return cls(base.kind, user=user, organisation=base.organisation, delegation=delegation)
 
     @classmethod
+    def information_system(cls, organisation) -> Actor:
+        """An organisation acting through its API client (no person named)."""
+        return cls(ActorKind.PROFESSIONNEL, organisation=organisation)
+
+    @classmethod
     def operator(cls, user) -> Actor:
         """An operator of the Caisse des Dépôts (the back office)."""
         return cls(ActorKind.OPERATEUR, user=user)
@@ -80,6 +86,8 @@ class Actor:
             return short_name(self.user) or "Un autre titulaire"
         if self.kind == ActorKind.PROFESSIONNEL:
             name = " ".join(self.organisation.name.split())
+            if self.user is None:
+                return f"{name} ({BY_INFORMATION_SYSTEM})"
             person = short_name(self.user)
             return f"{name} ({person})" if person else name
         if self.kind == ActorKind.OPERATEUR:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 
 from django.http import Http404
+from django_ratelimit.decorators import ratelimit
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
+from oauth2_provider.views import TokenView
 
-from mcf.web.api import catalogue
+from mcf.web.api import catalogue, dossiers
 from mcf.web.api.problems import MEDIA_TYPE, Problem, json_text, problem_response
 
 logger = logging.getLogger("mcf.api")
@@ -61,6 +63,7 @@ api = Api(
     openapi_url="/openapi.json",
 )
 api.add_router("/", catalogue.router)
+api.add_router("/", dossiers.router)
 
 
 def _instance(request) -> str:
@@ -116,3 +119,8 @@ def on_unexpected(request, error: Exception):
 def not_found(request, rest: str = ""):
     """Any other path under /api/: a problem, not the HTML 404 page."""
     return problem_response(Problem("introuvable"), request.path)
+
+
+# The OAuth 2 token endpoint (client credentials), limited per address: a client secret is
+# 256 random bits, the limit keeps a scan from costing us more than it can ever win.
+token = ratelimit(key="ip", rate="30/m", method="POST", block=True)(TokenView.as_view())
