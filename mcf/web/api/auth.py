@@ -17,7 +17,6 @@ from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from mcf.domain.integrations.caller import ApiCaller
-from mcf.domain.integrations.models import ApiClient
 from mcf.web.api.limits import by_ip, check_rate
 from mcf.web.api.problems import Problem
 
@@ -48,12 +47,10 @@ class ClientToken(HttpBearer):
         if not valid:
             return None
         access_token = oauth_request.access_token
-        client = (
-            ApiClient.objects.select_related("organisation")
-            .filter(application_id=access_token.application_id, revoked_at=None)
-            .first()
-        )
-        if client is None:
+        # Loaded with the token (integrations/oauth.py); revocation deletes the application
+        # and its tokens, revoked_at is the second lock.
+        client = getattr(access_token.application, "api_client", None)
+        if client is None or client.revoked_at is not None:
             return None
         granted = frozenset(access_token.scope.split())
         if not granted & self.scopes:

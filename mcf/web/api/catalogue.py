@@ -45,7 +45,7 @@ def _limited(request) -> None:
 )
 def search_offers(request, criteria: Query[schemas.SearchIn]):
     _limited(request)
-    form = SearchForm(_query(request.GET), ask_situation=True)
+    form = SearchForm(_query(request.GET), ask_situation=True, shown=False)
     if not form.is_valid():
         raise Problem(
             "invalide",

@@ -70,11 +70,16 @@ class Problem(Exception):
 
 # « < », « > » and « & » written as JSON escapes (as Django's json_script does): a response
 # that echoes what was typed can never be read as markup, even by a client that sniffs.
-MARKUP_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+# (str.replace three times: str.translate walks the text in Python, 10 times slower.)
+MARKUP_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
 
 
 def json_text(data, encoder=None) -> str:
-    return json.dumps(data, cls=encoder, ensure_ascii=False).translate(MARKUP_ESCAPES)
+    text = json.dumps(data, cls=encoder, ensure_ascii=False)
+    for character, escape in MARKUP_ESCAPES:
+        if character in text:
+            text = text.replace(character, escape)
+    return text
 
 
 def problem_response(problem: Problem, instance: str = "") -> HttpResponse:
