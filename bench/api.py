@@ -190,7 +190,9 @@ def run(offers: int, dossiers: int, reuse: bool) -> None:
     request = client.get("/api/v1/dossiers").wsgi_request
     request.META["HTTP_AUTHORIZATION"] = caller.headers["Authorization"]
     token_value = caller.headers["Authorization"].split()[1]
-    check = statistics.median(ms(lambda: READ.authenticate(request, token_value)) for _ in range(300))
+    check = statistics.median(
+        ms(lambda: READ.authenticate(request, token_value)) for _ in range(300)
+    )
     print(
         f"débit en processus : GET public (certification) {public:.0f} req/s ; GET avec jeton "
         f"(un dossier) {private:.0f} req/s ; contrôle du jeton seul {check:.2f} ms "
