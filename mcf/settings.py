@@ -105,7 +105,7 @@ INSTALLED_APPS = [
     # The open API (docs/api.md): django-ninja (its Swagger UI's static files) and the
     # OAuth 2 server of the financeurs' clients.
     "ninja",
-    "oauth2_provider",
+    "mcf.web.backoffice.third_party_apps.OAuthInFrench",
     # Domain packages: models, rules, actions, notifications.
     "mcf.domain.accounts",
     "mcf.domain.mailing",

@@ -122,6 +122,32 @@ NO_PAGE = {
     "admin:hours_feedimport_report": "a CSV file",
     "admin:otp_totp_totpdevice_qrcode": "an SVG image (shown on the device's config page)",
     "gestion/(?P<url>.*)": "the back office's catch-all (404)",
+    "professionnel:api_client_create": "POST only (its form is on professionnel:api_access)",
+    "professionnel:api_client_revoke": "POST only (its form is on professionnel:api_access)",
+    "professionnel:webhook_create": "POST only (its form is on professionnel:api_access)",
+    "professionnel:webhook_remove": "POST only (its form is on professionnel:api_access)",
+    "professionnel:webhook_redeliver": "POST only (its form is on professionnel:webhook_log)",
+    "api-v1:api-root": "the API's root (a 404 problem)",
+    "api-v1:openapi-json": "JSON: the OpenAPI document (tests/web/api/)",
+    "api-v1:openapi-view": "Swagger UI of django-ninja (tests/browser/test_api_pages.py)",
+    "api-v1:search_offers": "JSON (tests/web/api/, schemathesis)",
+    "api-v1:offer": "JSON (tests/web/api/, schemathesis)",
+    "api-v1:certification": "JSON (tests/web/api/, schemathesis)",
+    "api/(?P<rest>.*)": "the API's catch-all (a 404 problem)",
+    "api_token": "OAuth 2 token endpoint (JSON, tests/web/api/)",
+    **{
+        f"api-v1:{name}": "JSON with a token (tests/web/api/: AC matrix, schemathesis)"
+        for name in (
+            "list_dossiers",
+            "dossier",
+            "history",
+            "dossier_valider",
+            "dossier_demander_complement",
+            "dossier_refuser",
+            "dossier_clore",
+            "dossier_annuler_financeur",
+        )
+    },
 }
 
 

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
+from oauth2_provider import models as oauth2_models
 
 from mcf.core.client_ip import client_ip
 from mcf.domain.accounts.models import User
@@ -177,6 +178,19 @@ class BackOfficeGroupAdmin(FrenchPermissionsMixin, GroupAdmin):
 
 admin.site.register(User, BackOfficeUserAdmin)
 admin.site.unregister(Group)
+
+# django-oauth-toolkit's own admin would show its applications and tokens to operators: the
+# organisations' API clients are theirs to manage (« Accès API » of the professional
+# space), and a token is a credential. Not registered in the back office.
+for _model in (
+    oauth2_models.get_application_model(),
+    oauth2_models.get_access_token_model(),
+    oauth2_models.get_refresh_token_model(),
+    oauth2_models.get_id_token_model(),
+    oauth2_models.get_grant_model(),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 admin.site.register(Group, BackOfficeGroupAdmin)
 
 

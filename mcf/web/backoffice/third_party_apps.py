@@ -13,6 +13,7 @@ tests/web/test_french_text.py reads every back-office page for English words.
 
 from django_otp.plugins.otp_totp.apps import DefaultConfig as OtpTotpConfig
 from django_tasks_db.apps import TasksAppConfig
+from oauth2_provider.apps import DOTConfig
 
 
 def name_in_french(model, singular: str, plural: str, fields: dict[str, str]) -> None:
@@ -78,3 +79,22 @@ class TotpInFrench(OtpTotpConfig):
                 "throttling_failure_count": "échecs consécutifs",
             },
         )
+
+
+class OAuthInFrench(DOTConfig):
+    """django-oauth-toolkit: its models are not in the back office (admin.py), but their
+    permissions are listed on an operator's account and a group."""
+
+    verbose_name = "Serveur OAuth 2 de l'API"
+
+    def ready(self):
+        super().ready()
+        for model, singular, plural in (
+            ("Application", "application OAuth", "applications OAuth"),
+            ("AccessToken", "jeton d'accès", "jetons d'accès"),
+            ("RefreshToken", "jeton de renouvellement", "jetons de renouvellement"),
+            ("Grant", "autorisation", "autorisations"),
+            ("IDToken", "jeton d'identité", "jetons d'identité"),
+            ("DeviceGrant", "autorisation d'appareil", "autorisations d'appareils"),
+        ):
+            name_in_french(self.get_model(model), singular, plural, {})

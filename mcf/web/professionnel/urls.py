@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcf.web.professionnel import dossier_views, employer_views, views
+from mcf.web.professionnel import dossier_views, employer_views, integration_views, views
 
 app_name = "professionnel"
 
@@ -12,6 +12,25 @@ urlpatterns = [
     path("mot-de-passe-provisoire/", views.change_password, name="change_password"),
     path("gestionnaires/", views.gestionnaires, name="gestionnaires"),
     path("", views.home, name="home"),
+    path("acces-api/", integration_views.api_access, name="api_access"),
+    path("acces-api/clients/", integration_views.api_client_create, name="api_client_create"),
+    path(
+        "acces-api/clients/<uuid:public_id>/revoquer/",
+        integration_views.api_client_revoke,
+        name="api_client_revoke",
+    ),
+    path("acces-api/webhooks/", integration_views.webhook_create, name="webhook_create"),
+    path(
+        "acces-api/webhooks/<uuid:public_id>/supprimer/",
+        integration_views.webhook_remove,
+        name="webhook_remove",
+    ),
+    path("acces-api/envois/", integration_views.webhook_log, name="webhook_log"),
+    path(
+        "acces-api/envois/<uuid:delivery_id>/renvoyer/",
+        integration_views.webhook_redeliver,
+        name="webhook_redeliver",
+    ),
     path("dossiers/", dossier_views.work_list, name="dossiers"),
     path("salaries/", employer_views.employees, name="employees"),
     path("demandes-d-accord/", employer_views.requests, name="employer_requests"),
