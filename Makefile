@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run manage serve migrate demo test lint checks audit sbom test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench bench-load bench-faults bench-faults-feed bench-dast clean
+.PHONY: help install run manage serve migrate demo test lint checks audit sbom test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench bench-load bench-faults bench-faults-feed bench-dast bench-api api-demo clean
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
@@ -148,6 +148,14 @@ bench-faults-feed: install
 # signed in as a holder; findings in var/security/, triage in docs/reliability.md.
 bench-dast: install
 	scripts/with-postgres $(UV) run --frozen --group load python bench/security/dast.py
+
+# The open API (docs/api.md): its costs at 300 000 offers / 100 000 dossiers, and a
+# financeur's system driving it end to end (token, dossiers, validation, signed webhooks).
+bench-api: install
+	DATABASE_URL= scripts/with-postgres $(UV) run --frozen python bench/api.py
+
+api-demo: install
+	$(UV) run --frozen python bench/api_client_demo.py
 
 clean:
 	rm -rf var .venv node_modules

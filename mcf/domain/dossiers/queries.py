@@ -190,3 +190,20 @@ def employer_requests(organisation) -> QuerySet[Dossier]:
         .defer("holder__nir")
         .order_by("employer_answer", "employer_requested_on", "id")
     )
+
+
+def proposed_plan(dossier: Dossier):
+    """The holder's counter now and the plan the rules propose for ``dossier`` from it (DIF
+    first, 150 h at most): what the instruct page and the API show the financeur."""
+    from mcf.domain.dossiers import plan
+    from mcf.domain.hours.models import Counter
+
+    counter = Counter.objects.only(
+        "cpf_balance", "cpf_reserved", "dif_balance", "dif_reserved", "dif_locked_at"
+    ).get(holder_id=dossier.holder_id)
+    proposed = plan.propose(
+        dossier.duration_hours or 0,
+        dif_available=counter.dif_available or 0,
+        cpf_available=counter.cpf_available,
+    )
+    return counter, proposed

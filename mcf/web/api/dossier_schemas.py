@@ -63,6 +63,14 @@ class DossierOut(DossierSummaryOut):
     commentaires: str
     employeur: EmployerOut
     plan: HoursOut = Field(description="Heures réservées à la validation")
+    plan_propose: HoursOut = Field(
+        description="Ce que les règles proposent maintenant (DIF d'abord, 150 h au plus), "
+        "comme la page « Instruire »"
+    )
+    attestation_dif_requise: bool = Field(
+        description="Des heures DIF seraient mobilisées pour la première fois : "
+        "vérifier l'attestation DIF de l'employeur"
+    )
     heures_realisees: int | None
     heures_debitees: HoursOut
     complement_demande: str
@@ -136,7 +144,7 @@ def summary_out(dossier: Dossier) -> dict:
     }
 
 
-def dossier_out(dossier: Dossier, actions: list[str]) -> dict:
+def dossier_out(dossier: Dossier, actions: list[str], proposed, dif_locked: bool) -> dict:
     return {
         **summary_out(dossier),
         "formation": {
@@ -159,6 +167,8 @@ def dossier_out(dossier: Dossier, actions: list[str]) -> dict:
             "reponse_le": dossier.employer_answered_on,
         },
         "plan": {"dif": dossier.plan_dif, "cpf": dossier.plan_cpf},
+        "plan_propose": {"dif": proposed.dif, "cpf": proposed.cpf},
+        "attestation_dif_requise": proposed.dif > 0 and not dif_locked,
         "heures_realisees": dossier.hours_done,
         "heures_debitees": {"dif": dossier.used_dif, "cpf": dossier.used_cpf},
         "complement_demande": dossier.complement_message,

@@ -80,7 +80,8 @@ def _dossier(caller: ApiCaller, public_id: str) -> Dossier:
 
 def _detail(dossier: Dossier, caller: ApiCaller) -> dict:
     actions = [t.name for t in workflow.available(dossier, caller)]
-    return out.dossier_out(dossier, actions)
+    counter, proposed = queries.proposed_plan(dossier)
+    return out.dossier_out(dossier, actions, proposed, counter.dif_locked_at is not None)
 
 
 class ListIn(Schema):

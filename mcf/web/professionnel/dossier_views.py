@@ -30,7 +30,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mcf.domain.accounts.models import EmploymentStatus
 from mcf.domain.dossiers import actions, deadlines, plan, queries, workflow
 from mcf.domain.dossiers.models import Dossier, State, WorkingTime
-from mcf.domain.hours.models import Counter
 from mcf.domain.idempotency.actions import Result
 from mcf.domain.identity.nir import Nir
 from mcf.web.idempotency import Once
@@ -219,13 +218,8 @@ def _error_summary(forms) -> list[tuple[str, str, str]]:
 
 def _instruct_page(request, dossier: Dossier, *, bound=None, refused: str = "", status=200):
     """The instruct page; ``bound`` = (act name, form, formset) posted and refused."""
-    counter = Counter.objects.only(
-        "cpf_balance", "cpf_reserved", "dif_balance", "dif_reserved", "dif_locked_at"
-    ).get(holder_id=dossier.holder_id)
-    dif_available, cpf_available = counter.dif_available or 0, counter.cpf_available
-    proposed = plan.propose(
-        dossier.duration_hours or 0, dif_available=dif_available, cpf_available=cpf_available
-    )
+    counter, proposed = queries.proposed_plan(dossier)
+    dif_available, cpf_available = proposed.dif_available, proposed.cpf_available
     forms = _unbound_forms(dossier, proposed)
     error_forms = []
     if bound is not None:

@@ -63,6 +63,9 @@ def test_one_dossier_and_its_history(world, api):
     body = api.get(f"/api/v1/dossiers/{sent.public_id}").json()
     assert body["etat"] == "transmis"
     assert set(body["actions_possibles"]) == {"valider", "demander_complement", "refuser"}
+    # The seed's example: 120 DIF + 48 CPF available, 200 h → 120 DIF + 30 CPF.
+    assert body["plan_propose"] == {"dif": 120, "cpf": 30}
+    assert body["attestation_dif_requise"] is True
     history = api.get(f"/api/v1/dossiers/{sent.public_id}/historique").json()
     assert [(h["nom"], h["par"]) for h in history] == [("transmettre", "Le titulaire")]
 
