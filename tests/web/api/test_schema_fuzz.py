@@ -13,6 +13,8 @@ must not break)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
@@ -22,6 +24,20 @@ from tests.web.api.dossier_helpers import api_client_of, token_for
 from tests.web.professionnel.dossier_helpers import financeur_world
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def keep_the_test_connection(bearer):
+    """Called through WSGI, Django closes the database connection at each request
+    (``close_old_connections``), which ends the test's transaction on PostgreSQL. Django's
+    test client disconnects it for the same reason, and connects it again after each of
+    its requests: hence after ``bearer``'s token request."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -41,7 +57,7 @@ def bearer(db) -> dict:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_operation_conforms_to_its_schema(case, bearer):
+def test_every_operation_conforms_to_its_schema(case, bearer, keep_the_test_connection):
     case.call_and_validate(
         headers=bearer,
         excluded_checks=[checks.positive_data_acceptance, checks.negative_data_rejection],
