@@ -324,6 +324,18 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 600),
     "OAUTH2_VALIDATOR_CLASS": "mcf.domain.integrations.oauth.ClientCredentialsValidator",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # RFC 9700 (OAuth 2.0 Security BCP), every point the toolkit offers: tokens stored as
+    # their checksum only, never accepted in a URL, no implicit nor password grant (we
+    # allow client credentials alone anyway: integrations/oauth.py).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,  # a setting's name  # nosec B105
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # a setting's name  # nosec B105
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # a setting's name  # nosec B105
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,  # a setting's name  # nosec B105
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # a setting's name  # nosec B105
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,  # a setting's name  # nosec B105
 }
 # Webhooks: HTTPS to public addresses only, unless told (the demo's local receiver).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)

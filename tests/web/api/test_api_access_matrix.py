@@ -2,6 +2,7 @@
 right status; a financeur never reaches another organisation's dossier; no NIR anywhere."""
 
 import datetime
+import hashlib
 
 import pytest
 from django.utils import timezone
@@ -66,9 +67,9 @@ def test_no_token_and_a_forged_one_are_401(world, dossier):
 
 def test_an_expired_token_is_401(world, dossier):
     _, value = token(world)
-    AccessToken.objects.filter(token=value).update(
-        expires=timezone.now() - datetime.timedelta(seconds=1)
-    )
+    checksum = hashlib.sha256(value.encode()).hexdigest()
+    expired = timezone.now() - datetime.timedelta(seconds=1)
+    assert AccessToken.objects.filter(token_checksum=checksum).update(expires=expired) == 1
     for method, path, body in calls(dossier):
         assert send(Api(value), method, path, body).status_code == 401, (method, path)
 
@@ -100,6 +101,20 @@ def test_another_organisation_s_client_never_sees_the_dossier(world, dossier):
     for method, path, body in list(calls(dossier))[1:]:
         response = send(api, method, path, body)
         assert response.status_code == 404, (method, path)  # never 403: existence hidden
+
+
+def test_tokens_are_stored_as_their_checksum_only(world):
+    _, value = token(world)
+    stored = AccessToken.objects.get()
+    assert (
+        stored.token == "" and stored.token_checksum == hashlib.sha256(value.encode()).hexdigest()
+    )
+
+
+def test_a_token_in_the_query_string_is_refused(world, dossier):
+    _, value = token(world)
+    response = Api("").client.get(f"/api/v1/dossiers?access_token={value}")
+    assert response.status_code == 401
 
 
 def test_no_nir_in_any_answer(world, dossier):
