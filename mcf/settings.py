@@ -397,5 +397,8 @@ LOGGING = {
         # every line of the task worker (django.tasks) was printed twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # The OAuth 2 libraries write requests (credentials included) at DEBUG: never.
+        "oauthlib": {"level": "WARNING"},
+        "oauth2_provider": {"level": "WARNING"},
     },
 }

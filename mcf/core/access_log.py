@@ -87,9 +87,16 @@ def _masked_match(match: re.Match) -> str:
     return "".join(out)
 
 
+# OAuth 2 credentials a client may put in a query string (the API refuses them there: RFC
+# 9700; they must not reach the log all the same).
+_SECRET_QUERY = re.compile(r"(?i)\b(access_token|refresh_token|client_secret)=[^&#\s\"']+")
+
+
 def mask_secret_urls(text: str) -> str:
-    """``text`` with the secret parameters of every token route masked. A percent-encoded
-    spelling (``/%74itulaire/…``) reaches the same view: it is masked in its decoded form."""
+    """``text`` with the secret parameters of every token route masked, and the OAuth 2
+    credentials of a query string. A percent-encoded spelling (``/%74itulaire/…``) reaches
+    the same view: it is masked in its decoded form."""
+    text = _SECRET_QUERY.sub(rf"\1={MASK}", text)
     masked = _mask(text)
     decoded = unquote(text)
     if decoded != text and _mask(decoded) != decoded:

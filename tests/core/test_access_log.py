@@ -38,6 +38,12 @@ PUBLIC_URL_PARAMETERS = {
     "id",
     "url",
     "step",  # the name of a dossier form's step (« organisme », « dates »…)
+    # The API: an offer's id, a code CPF, a webhook delivery's id, the rest of an unknown
+    # /api/ path (its credentials travel in headers; one in a query string is masked).
+    "offer_id",
+    "code_cpf",
+    "delivery_id",
+    "rest",
 }
 
 
