@@ -116,6 +116,8 @@ def route_values(
         converter, name = match.group(1), match.group(2) or match.group(3)
         if name == "code_cpf":  # the API's certification: the sweeps' catalogue's English
             existing[part], missing[part] = str(SWEEPS_CODE_CPF), MISSING_ID
+        elif name == "offer_id":  # the API's offer (its path parameter has no converter)
+            existing[part], missing[part] = str(offer_id), MISSING_ID
         elif converter == "int":
             existing[part] = str(own if route.namespace == "admin" else offer_id)
             missing[part] = MISSING_ID

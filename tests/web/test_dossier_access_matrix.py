@@ -101,7 +101,8 @@ METHODS = ("GET", "POST")
 
 # ----- the routes, from the resolver ---------------------------------------------------------
 
-OBJECT_PARAMETERS = {"public_id", "object_id"}  # the portal's UUID, the back office's pk
+# The portal's UUID, the back office's pk, a webhook delivery's UUID (« Renvoyer »).
+OBJECT_PARAMETERS = {"public_id", "object_id", "delivery_id"}
 
 
 def _is_dossier_route(route: Route) -> bool:

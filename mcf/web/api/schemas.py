@@ -66,6 +66,25 @@ class SearchIn(Schema):
     page: str | None = Field(None, description="Numéro de page (20 formations par page)")
 
 
+def query_parameters(schema: type[Schema]) -> list[dict]:
+    """OpenAPI query parameters from a schema's fields (text, or a repeated text)."""
+    parameters = []
+    for name, field in schema.model_fields.items():
+        many = field.annotation == list[str]
+        text = {"type": "string", **(field.json_schema_extra or {})}
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": field.description or "",
+                "schema": {"type": "array", "items": text} if many else text,
+                **({"style": "form", "explode": True} if many else {}),
+            }
+        )
+    return parameters
+
+
 class OrganismeOut(Schema):
     siret: str
     raison_sociale: str
