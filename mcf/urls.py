@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from mcf.core.health import healthz
-from mcf.web.api.api import api, not_found, token
+from mcf.web.api.api import not_found, token, versioned_urls
 
 urlpatterns = [
     path("", include("mcf.web.public.urls")),
@@ -14,7 +14,7 @@ urlpatterns = [
     path("gestion/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # The open API (docs/api.md): version 1, then a problem for any other /api/ path.
-    path("api/v1/", api.urls),
+    path("api/v1/", versioned_urls()),
     path("api/oauth/jeton/", token, name="api_token"),
     re_path(r"^api/(?P<rest>.*)$", not_found),
 ]

@@ -4,6 +4,7 @@ from django-ninja's own static files: no CDN), and how every error becomes a pro
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
 from django.http import Http404
 from django_ratelimit.decorators import ratelimit
@@ -114,6 +115,33 @@ def on_http_error(request, error: HttpError):
 def on_unexpected(request, error: Exception):
     logger.exception("api error on %s", request.path)
     return problem_response(Problem("erreur_interne"), _instance(request))
+
+
+def _problem_for_405(view):
+    """django-ninja answers a method a path does not take with Django's bare 405 (HTML):
+    the API's is a problem, with the same ``Allow`` header."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.get("Content-Type", "").startswith("text/html"):
+            allow = response.get("Allow", "")
+            response = problem_response(
+                Problem("methode_non_permise", f"Méthodes permises ici : {allow}."),
+                _instance(request),
+            )
+            response["Allow"] = allow
+        return response
+
+    return wrapped
+
+
+def versioned_urls():
+    """``api.urls``, each view answering 405 with a problem."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _problem_for_405(pattern.callback)
+    return patterns, app_name, namespace
 
 
 def not_found(request, rest: str = ""):

@@ -121,3 +121,11 @@ def test_markup_typed_in_a_criterion_comes_back_escaped(catalogue):
     assert response.status_code == 422
     assert b"<script>" not in response.content
     assert "<script>" in response.json()["errors"]["lieu"]  # the same text once decoded
+
+
+def test_a_method_the_path_does_not_take_is_a_405_problem(db):
+    response = Client().delete("/api/v1/formations")
+    assert response.status_code == 405
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "methode_non_permise"
+    assert response["Allow"] == "GET"
