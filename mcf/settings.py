@@ -316,6 +316,7 @@ RATELIMIT_VIEW = "mcf.core.errors.too_many_requests"
 # scopes within the client's own (mcf/domain/integrations/oauth.py), secrets hashed.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
+    # The scopes' one list (mcf/domain/integrations/models.py SCOPES reads it).
     "SCOPES": {
         "dossiers:lire": "Lire les dossiers de l'organisation et leur historique",
         "dossiers:instruire": "Valider, demander un complément, refuser, clore, annuler",

@@ -8,11 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-# The scopes a client may be given (docs/api.md). « instruire » includes reading.
-SCOPES = {
-    "dossiers:lire": "Lire les dossiers de l'organisation et leur historique",
-    "dossiers:instruire": "Valider, demander un complément, refuser, clore, annuler",
-}
+# The scopes a client may be given (docs/api.md). « instruire » includes reading. Their one
+# owner is the OAuth server's setting, which django-oauth-toolkit reads too.
+SCOPES: dict[str, str] = settings.OAUTH2_PROVIDER["SCOPES"]
 
 
 class ApiClient(models.Model):

@@ -78,7 +78,6 @@ def _page(request, *, client_form=None, webhook_form=None, status=200):
             "endpoints": list(organisation.webhooks.filter(revoked_at=None)),
             "client_form": client_form or ApiClientForm(),
             "webhook_form": webhook_form or WebhookForm(),
-            "scopes": SCOPES,
         },
         status=status,
     )
@@ -112,7 +111,7 @@ def api_client_create(request):
             return render(
                 request,
                 "professionnel/api/client_created.html",
-                {"profile": profile, "client": client, "secret": secret, "scopes": SCOPES},
+                {"profile": profile, "client": client, "secret": secret},
             )
     return _page(request, client_form=form, status=422)
 
