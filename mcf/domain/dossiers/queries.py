@@ -116,6 +116,15 @@ def of_financeur(organisation_id: int) -> QuerySet[Dossier]:
     )
 
 
+def concerns_financeur(dossier: Dossier) -> bool:
+    """What ``of_financeur`` selects, for one dossier and whatever its state now: a dossier
+    sent at least once, not hidden from an employer financeur. A transition of such a
+    dossier is the financeur's news (its webhooks), taking it back to a draft included."""
+    if dossier.financeur_id is None or dossier.sent_at is None:
+        return False
+    return not (dossier.confidential and dossier.financeur.kind == Organisation.Kind.EMPLOYEUR)
+
+
 def _search(dossiers: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
     compact = "".join(text.split())
     if is_ascii_digits(compact) and len(compact) == 12:

@@ -145,10 +145,12 @@ def event_body(event: str, dossier, *, transition: dict, at: datetime, event_id)
 
 def queue_dossier_event(dossier, *, name: str, source: str, motif: str, at: datetime) -> int:
     """Inside the transition's transaction: one delivery per active endpoint of the
-    dossier's financeur. A draft cancelled before it was ever sent concerns no financeur."""
+    dossier's financeur, when the dossier is one its work list shows (a draft cancelled
+    before it was ever sent concerns no financeur: ``queries.concerns_financeur``)."""
+    from mcf.domain.dossiers.queries import concerns_financeur
     from mcf.domain.integrations.tasks import deliver_webhook
 
-    if dossier.financeur_id is None or (source == "brouillon" and name != "transmettre"):
+    if not concerns_financeur(dossier):
         return 0
     endpoints = list(
         WebhookEndpoint.objects.filter(organisation_id=dossier.financeur_id, revoked_at=None)

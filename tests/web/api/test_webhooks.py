@@ -6,7 +6,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from mcf.domain.dossiers import actions
+from mcf.domain.dossiers import actions, queries
 from mcf.domain.integrations import webhooks
 from mcf.domain.integrations.actions import IntegrationError
 from mcf.domain.integrations.models import WebhookDelivery
@@ -56,6 +56,19 @@ def test_a_draft_cancelled_before_sending_is_never_posted(world):
             dossier.pk, by=world.holder, version=dossier.version, motif="Je change d'avis."
         )
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_dossier_sent_taken_back_then_cancelled_is_posted_as_the_work_list_shows_it(world):
+    with Receiver() as receiver:
+        webhooks.register_endpoint(world.opca, receiver.url, by=world.financeur)
+        dossier = sent_dossier(world)
+        dossier = actions.withdraw_dossier(dossier.pk, by=world.holder, version=dossier.version)
+        actions.cancel_by_holder(
+            dossier.pk, by=world.holder, version=dossier.version, motif="Je change d'avis."
+        )
+    events = list(WebhookDelivery.objects.order_by("created_at").values_list("event", flat=True))
+    assert events == ["dossier.transmettre", "dossier.reprendre", "dossier.annuler_titulaire"]
+    assert queries.of_financeur(world.opca.pk).filter(pk=dossier.pk).exists()
 
 
 def test_a_failing_receiver_is_retried_with_backoff_then_renvoyer(world, settings):
