@@ -11,6 +11,7 @@ from io import BytesIO
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
@@ -84,7 +85,7 @@ def test_a_complete_draft_shows_every_field_and_the_plan(world, browser):
         "2 400 €",
         "Hors temps de travail",
         "OPCA Démo",
-        f"Donné le {dossier.consent_at:%d/%m/%Y}",
+        f"Donné le {timezone.localtime(dossier.consent_at):%d/%m/%Y}",
     ):
         assert shown in page, shown
     plan = page.partition("Plan des heures")[2].partition("Historique des opérations")[0]
