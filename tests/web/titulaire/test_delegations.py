@@ -103,7 +103,11 @@ def test_granting_needs_a_recent_password(holder, time_machine):
     assert response["Location"].startswith("/titulaire/confirmer-mot-de-passe/")
 
 
-def test_an_invitation_reads_the_same_whether_the_address_has_an_account_or_not(holder, friend):
+def test_an_invitation_reads_the_same_whether_the_address_has_an_account_or_not(
+    holder, friend, still_clock
+):
+    # The clock stopped: both pages show the invitation's time to the minute (the gate
+    # once sent them on either side of 00:22).
     client = browser(holder)
     pages = []
     for email in (friend.email, "personne@nulle-part.example"):
