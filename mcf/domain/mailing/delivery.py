@@ -6,6 +6,15 @@ a committed state. Each claim also enqueues a watchdog task for the end of its l
 worker dies mid-send, the watchdog tries again. The only possible duplicate is a crash
 between the SMTP server accepting the message and our commit; the re-send then carries the
 same Message-ID.
+
+Two rules keep an outage harmless (REL-05, issue 15 §2):
+- **Order per recipient**: a mail waits while an older one to the same address is still
+  queued; it is woken when that one is sent or abandoned (a reset link never arrives before
+  the confirmation queued before it, even after an hour of retries).
+- **Recovery**: a mail whose last try could not reach the SMTP server is tried again as soon
+  as another mail goes through, not at the end of a backoff that may be an hour long.
+A recipient the server refuses for good (5xx on every address) is abandoned at once: no
+retry can change that answer, and the back office lists it.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mcf.core.logging import neutralise
@@ -38,6 +48,31 @@ def retry_delay(attempts: int) -> timedelta:
     """
     seconds = settings.OUTBOX_FIRST_RETRY_SECONDS * (2 ** max(attempts - 1, 0))
     return timedelta(seconds=min(seconds, 6 * 3600))
+
+
+def server_unreachable(error: BaseException) -> bool:
+    """The try failed before any mail could be handed over: the server refused or cut the
+    connection, or timed out (smtplib's errors are OSErrors too: only these ones count)."""
+    if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421  # « service not available, closing channel »
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def refused_for_good(error: BaseException) -> bool:
+    """Every recipient refused with a permanent (5xx) answer: the address does not exist.
+    Only a recipient's refusal: a relay refusing us (5xx on MAIL or DATA: its settings,
+    or ours) is retried, then dead-lettered, never abandoned at once."""
+    return isinstance(error, smtplib.SMTPRecipientsRefused) and all(
+        500 <= code < 600 for code, _ in error.recipients.values()
+    )
+
+
+def _older_queued_to_same_address(email: OutboxEmail):
+    return OutboxEmail.objects.filter(
+        to__iexact=email.to, status=OutboxEmail.Status.PENDING
+    ).filter(Q(created_at__lt=email.created_at) | Q(created_at=email.created_at, pk__lt=email.pk))
 
 
 def build_message(email: OutboxEmail) -> EmailMessage:
@@ -70,9 +105,22 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
             return None
         if email.status != OutboxEmail.Status.PENDING or email.next_attempt_at > timezone.now():
             return email.status
+        older = _older_queued_to_same_address(email).order_by("next_attempt_at").first()
+        if older is not None:
+            # Its turn comes after the older one: woken when that one ends (below), and
+            # meanwhile this task comes back just after the older one's next try (5 s at
+            # least: never a busy loop). An older one overdue by minutes lost its task (a
+            # restored database): it is queued again, delivery being idempotent.
+            now = timezone.now()
+            if older.next_attempt_at < now - timedelta(minutes=1):
+                deliver_email.enqueue(str(older.pk))
+            after = max(older.next_attempt_at, now + timedelta(seconds=4)) + timedelta(seconds=1)
+            deliver_email.using(run_after=after).enqueue(str(email.pk))
+            return email.status
         email.attempts += 1
         email.next_attempt_at = timezone.now() + DELIVERY_LEASE
-        email.save(update_fields=["attempts", "next_attempt_at"])
+        email.waiting_for_server = False  # in flight: not to be woken by another's success
+        email.save(update_fields=["attempts", "next_attempt_at", "waiting_for_server"])
         # Watchdog: if this worker dies before recording the outcome, this task runs when
         # the lease ends and tries again. Otherwise it finds the mail sent or leased again
         # and does nothing.
@@ -93,9 +141,11 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
             logger.info(
                 "outbox sent id=%s kind=%s attempt=%s", email.pk, email.kind, email.attempts
             )
+            wake_mails_held_by_the_outage()
         else:
             email.last_error = f"{type(failure).__name__}: {failure}"[:2000]
-            if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            email.waiting_for_server = server_unreachable(failure)
+            if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS or refused_for_good(failure):
                 email.status = OutboxEmail.Status.DEAD
                 # The alert for operators: dead letters are listed in the back office.
                 logger.error(
@@ -120,6 +170,8 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
             # Sent or abandoned: a secret link is erased (AUTH-11); a mail still to retry
             # keeps its text for the next try (REL-05).
             email.redact()
+            email.waiting_for_server = False
+            wake_next_to_same_address(email)
         email.save(
             update_fields=[
                 "status",
@@ -130,9 +182,45 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
                 "subject",
                 "body",
                 "redacted_at",
+                "waiting_for_server",
             ]
         )
     return email.status
+
+
+def wake_next_to_same_address(email: OutboxEmail) -> None:
+    """``email`` is sent or abandoned: the next mail queued to its address may go now."""
+    from mcf.domain.mailing.tasks import deliver_email
+
+    follower = (
+        OutboxEmail.objects.filter(to__iexact=email.to, status=OutboxEmail.Status.PENDING)
+        .exclude(pk=email.pk)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if follower is not None:
+        deliver_email.enqueue(str(follower))
+
+
+def wake_mails_held_by_the_outage() -> int:
+    """A mail went through: the server is back. The mails whose last try could not reach
+    it are due now rather than at the end of their backoff. Returns how many."""
+    from mcf.domain.mailing.tasks import deliver_email
+
+    now = timezone.now()
+    held = list(
+        OutboxEmail.objects.select_for_update(skip_locked=True)
+        .filter(waiting_for_server=True, status=OutboxEmail.Status.PENDING)
+        .values_list("pk", flat=True)
+    )
+    if held:
+        OutboxEmail.objects.filter(pk__in=held).update(
+            waiting_for_server=False, next_attempt_at=now
+        )
+        for email_id in held:
+            deliver_email.enqueue(str(email_id))
+    return len(held)
 
 
 def requeue_stalled(older_than: timedelta = timedelta(minutes=15)) -> int:

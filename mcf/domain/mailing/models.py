@@ -9,6 +9,8 @@ down or the process dies right after the commit.
 import uuid
 
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from mcf.domain.mailing.secret_links import mask_secret_links
@@ -47,6 +49,11 @@ class OutboxEmail(models.Model):
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now)
     last_error = models.TextField("dernière erreur", blank=True)
+    # The last try could not reach the SMTP server (refused, cut, timed out): tried again
+    # as soon as another mail goes through, instead of at the end of its backoff, so a
+    # queue held back by an outage drains when the server is back. False while a try is
+    # in flight (a leased mail is never woken: it would be sent twice).
+    waiting_for_server = models.BooleanField("serveur de courriel injoignable", default=False)
     created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
 
@@ -54,7 +61,21 @@ class OutboxEmail(models.Model):
         verbose_name = "courriel (file d'envoi)"
         verbose_name_plural = "courriels (file d'envoi)"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # Mails to one address go out in the order they were queued (delivery.py).
+            models.Index(
+                Upper("to"),
+                "created_at",
+                condition=Q(status="pending"),
+                name="outbox_pending_by_recipient",
+            ),
+            models.Index(
+                fields=["waiting_for_server"],
+                condition=Q(waiting_for_server=True),
+                name="outbox_waiting_for_server",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{mask_secret_links(self.subject)} → {self.to} ({self.get_status_display()})"
