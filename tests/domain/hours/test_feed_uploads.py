@@ -11,6 +11,7 @@ from unittest import mock
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -95,6 +96,39 @@ def test_the_task_runs_an_import_once(operator):
     assert run_upload(run.pk) == "terminé"
     assert run_upload(run.pk) == "ignoré"
     assert Entry.objects.count() == 2
+
+
+def test_an_upload_left_running_by_a_dead_importer_is_taken_over_and_loaded(operator):
+    """REL-06: the worker was killed mid-import (its transaction rolled back, the file still
+    there, the record « en cours »); the task given back by the worker's recovery loads it."""
+    run = submit_upload(good_file(), operator)
+    FeedImport.objects.filter(pk=run.pk).update(
+        status=FeedImport.Status.RUNNING, started_at=timezone.now()
+    )
+    assert run_upload(run.pk) == "terminé"
+    run.refresh_from_db()
+    assert run.status == FeedImport.Status.DONE and run.persons_credited == 2
+    assert Entry.objects.count() == 2
+    assert run_upload(run.pk) == "ignoré"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_a_live_process_is_importing_is_left_to_it(operator):
+    import psycopg
+
+    from mcf.domain.hours.feed.uploads import _LOCK_NAMESPACE
+
+    run = submit_upload(good_file(), operator)
+    FeedImport.objects.filter(pk=run.pk).update(status=FeedImport.Status.RUNNING)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None), params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as importer:  # the live importer
+        importer.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, run.pk])
+        assert run_upload(run.pk) == "ignoré"
+    run.refresh_from_db()
+    assert run.status == FeedImport.Status.RUNNING and Entry.objects.count() == 0
+    assert run_upload(run.pk) == "terminé"  # its connection gone, the lock is free
 
 
 def test_the_same_file_uploaded_twice_credits_once(operator):

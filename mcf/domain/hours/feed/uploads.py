@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from mcf.core.logging import neutralise, security_event
@@ -216,12 +216,55 @@ def run_upload(import_id: int) -> str:
     becomes DONE in the import's own transaction, so DONE means « loaded »; a failure
     leaves the ledger as it was and the record FAILED with a French message.
     """
+    with _importer_lock(import_id) as mine:
+        if not mine:
+            return "ignoré"  # a live process is importing it
+        return _run_upload(import_id)
+
+
+# Namespace of the advisory locks of feed uploads (any constant unique to this use).
+_LOCK_NAMESPACE = 0x4D4346  # « MCF »
+
+
+@contextlib.contextmanager
+def _importer_lock(import_id: int):
+    """Held by the process that imports ``import_id``, for the whole import. On PostgreSQL a
+    session advisory lock: the server releases it when that process's connection ends,
+    however the process died (kill -9, machine lost). Yields whether this process got it.
+    On SQLite (make run: one worker) there is nobody else to ask."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, import_id])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, import_id])
+
+
+def _run_upload(import_id: int) -> str:
+    # Queued: ours. Running, while we hold its lock: the process that started it died (its
+    # transaction was rolled back with its connection, nothing of it was written), and its
+    # task was given back by the worker's recovery (core/tasks_worker.py): take it over
+    # rather than leave an acknowledged upload « en cours » for ever (REL-06).
     now = timezone.now()
-    if not FeedImport.objects.filter(pk=import_id, status=FeedImport.Status.QUEUED).update(
+    if FeedImport.objects.filter(pk=import_id, status=FeedImport.Status.QUEUED).update(
         status=FeedImport.Status.RUNNING, started_at=now
     ):
+        resumed = False
+    elif FeedImport.objects.filter(pk=import_id, status=FeedImport.Status.RUNNING).update(
+        started_at=now
+    ):
+        resumed = True
+    else:
         return "ignoré"
     run = FeedImport.objects.get(pk=import_id)
+    if resumed:
+        logger.warning("feed upload %s: taken over after its importer died", run.pk)
     source = upload_path(run)
     logger.info("feed upload %s: import started (%s)", run.pk, neutralise(run.file_name))
 
