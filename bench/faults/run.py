@@ -39,8 +39,8 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "load"))
+from pages import forms_of, totp
 from run import (
-    CSRF,
     OUT,
     Stack,
     children,
@@ -52,7 +52,7 @@ from run import (
 )
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-FORM_KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+DOSSIER = re.compile(r"/professionnel/dossiers/([0-9a-f-]{36})/")
 
 
 class FromAddress(HTTPAdapter):
@@ -65,74 +65,147 @@ class FromAddress(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
-class Writer(threading.Thread):
-    """One holder entering his DIF, value after value, until told to stop."""
+def outcome_of(status: int) -> str:
+    """A write's answer as in Jepsen's histories: « ok » (acknowledged: a redirect), « info »
+    (a 502 from the proxy: the web worker died mid-request, written or not), « fail »."""
+    if status == 302:
+        return "ok"
+    return "info" if status >= 500 and status != 503 else "fail"
 
-    def __init__(self, base: str, nir: str, password: str, number: int, stop: threading.Event):
+
+class SignedOut(Exception):
+    """The page sent back to the sign-in: the session is gone."""
+
+
+class Actor(threading.Thread):
+    """A person writing through the site until told to stop, from a loopback address of his
+    own; ``history`` holds (ok|fail|info, what was written, time sent) of each write."""
+
+    address_block = 9  # 127.<block>.x.y
+    sign_in_pause = 0.5
+
+    def __init__(self, base: str, password: str, number: int, stop: threading.Event):
         super().__init__(daemon=True)
-        self.base, self.nir, self.password, self.stop = base, nir, password, stop
-        self.history: list[tuple[str, int, float]] = []  # (ok|fail|info, hours, time)
+        self.base, self.password, self.stop = base, password, stop
+        self.history: list[tuple[str, object, float]] = []
         self.session = requests.Session()
         self.session.verify = False  # our own proxy's self-signed certificate
         self.session.trust_env = False  # else REQUESTS_CA_BUNDLE overrides verify=False
-        self.session.mount("https://", FromAddress(f"127.9.{number // 250}.{number % 250 + 1}"))
+        address = f"127.{self.address_block}.{number // 250}.{number % 250 + 1}"
+        self.session.mount("https://", FromAddress(address))
 
     def get(self, path: str):
         return self.session.get(self.base + path, timeout=10, allow_redirects=False)
 
-    def sign_in(self) -> bool:
+    def post_form(self, page_path: str, action: str, fields: dict):
+        """GET the page, send its form ``action`` ("": the page's own address) with
+        ``fields`` changed; None if the page has no such form."""
+        page = self.get(page_path)
+        if page.status_code == 302 and "connexion" in page.headers.get("Location", ""):
+            raise SignedOut
+        form = forms_of(page.text).get(action) if page.status_code == 200 else None
+        if form is None:
+            return None
+        return self.session.post(self.base + (action or page_path), data=form | fields,
+                                 timeout=10, headers={"Referer": page.url},
+                                 allow_redirects=False)  # fmt: skip
+
+    def write(self, page_path: str, action: str, fields: dict, value) -> None:
+        """One write, recorded whatever its answer (none: the fault hit it)."""
+        sent = time.time()
         try:
-            return sign_in_holder(self.session, self.base, self.nir, self.password)
-        except (requests.RequestException, AttributeError):
-            return False
+            reply = self.post_form(page_path, action, fields)
+        except requests.RequestException:
+            self.history.append(("info", value, sent))
+            return
+        if reply is not None:  # no form: nothing to write there (any more)
+            self.history.append((outcome_of(reply.status_code), value, sent))
+
+    def sign_in(self) -> bool:
+        raise NotImplementedError
+
+    def act(self) -> None:
+        """One round of writes (SignedOut when the session is gone)."""
+        raise NotImplementedError
 
     def run(self):
         signed_in = False
         while not self.stop.is_set():
             if not signed_in:
-                signed_in = self.sign_in()
+                try:
+                    signed_in = self.sign_in()
+                except (requests.RequestException, AttributeError):
+                    signed_in = False
                 if not signed_in:
-                    time.sleep(0.5)
+                    time.sleep(self.sign_in_pause)
                     continue
             try:
-                page = self.get("/titulaire/compte-d-heures/")
-                if page.status_code == 302:  # signed out (a worker's death loses nothing
-                    signed_in = False  # of the session: it is in the database)
-                    continue
-                token, key = CSRF.search(page.text).group(1), FORM_KEY.search(page.text).group(1)
+                self.act()
+            except SignedOut:  # a web worker's death loses nothing of the session (it is in
+                signed_in = False  # the database); a sign-in page is still possible
             except (requests.RequestException, AttributeError):
                 time.sleep(0.2)
-                continue
-            hours = random.randint(0, 999)
-            sent = time.time()
-            try:
-                reply = self.session.post(
-                    self.base + "/titulaire/compte-d-heures/",
-                    data={
-                        "csrfmiddlewaretoken": token,
-                        "idempotency_key": key,
-                        "hours": str(hours),
-                    },
-                    headers={"Referer": page.url},
-                    timeout=10,
-                    allow_redirects=False,
-                )
-                outcome = "ok" if reply.status_code == 302 else "fail"
-                if reply.status_code >= 500 and reply.status_code != 503:
-                    outcome = "info"  # a 502 from the proxy: the worker died mid-request
-            except requests.RequestException:
-                outcome = "info"
-            self.history.append((outcome, hours, sent))
-            time.sleep(random.uniform(0.05, 0.2))
 
 
-def write_while(stack: Stack, seconds: float, fault, writers: int = 16) -> list[Writer]:
+class Writer(Actor):
+    """One holder entering his DIF, value after value."""
+
+    def __init__(self, base: str, nir: str, password: str, number: int, stop: threading.Event):
+        super().__init__(base, password, number, stop)
+        self.nir = nir
+
+    def sign_in(self) -> bool:
+        return sign_in_holder(self.session, self.base, self.nir, self.password)
+
+    def act(self) -> None:
+        hours = random.randint(0, 999)
+        self.write("/titulaire/compte-d-heures/", "", {"hours": str(hours)}, hours)
+        time.sleep(random.uniform(0.05, 0.2))
+
+
+class Validator(Actor):
+    """A gestionnaire (password + TOTP) validating the dossiers of his list one after the
+    other with the proposed plan; ``history`` holds (ok|fail|info, dossier, time)."""
+
+    address_block = 8
+    sign_in_pause = 1.0  # a TOTP code is accepted once per 30-second step
+
+    def __init__(self, base, username, key, password, number, stop: threading.Event):
+        super().__init__(base, password, number, stop)
+        self.username, self.key = username, key
+
+    def sign_in(self) -> bool:
+        login, code = "/professionnel/connexion/", "/professionnel/connexion/code/"
+        reply = self.post_form(login, login, {"username": self.username, "password": self.password})
+        if reply is None or reply.status_code != 302:
+            return False
+        reply = self.post_form(code, code, {"code": totp(self.key)})
+        return reply is not None and reply.status_code == 302
+
+    def act(self) -> None:
+        page = self.get("/professionnel/dossiers/")
+        if page.status_code == 302:
+            raise SignedOut
+        dossiers = list(dict.fromkeys(DOSSIER.findall(page.text)))
+        random.shuffle(dossiers)
+        for public_id in dossiers[:3]:
+            base = f"/professionnel/dossiers/{public_id}/"
+            fields = {"valider-dif_attestation_checked": "on"}
+            self.write(base, f"{base}valider/", fields, public_id)
+        time.sleep(random.uniform(0.1, 0.3))
+
+
+def write_while(stack: Stack, seconds: float, fault, writers: int = 16) -> list:
+    """DIF writers (holders) and validators (gestionnaires) while ``fault`` runs."""
     world = json.loads((OUT / "world.json").read_text())
     base = f"https://localhost:{stack.tls_port}"
     stop = threading.Event()
     threads = [
         Writer(base, nir, world["password"], number, stop)
         for number, nir in enumerate(world["holders"][:writers])
+    ] + [
+        Validator(base, username, key, world["password"], number, stop)
+        for number, (username, key) in enumerate(sorted(world["gestionnaires"].items())[:4])
     ]
     for thread in threads:
         thread.start()
@@ -147,10 +220,17 @@ def write_while(stack: Stack, seconds: float, fault, writers: int = 16) -> list[
     return threads
 
 
-def check(stack: Stack, writers: list[Writer], env: dict | None = None, histories=None) -> dict:
-    histories = histories if histories is not None else {w.nir: w.history for w in writers}
+def check(stack: Stack, threads: list, env: dict | None = None, histories=None) -> dict:
+    """bench/load/check.py on the DIF entries' and the validations' histories."""
+    if histories is None:
+        histories = {w.nir: w.history for w in threads if isinstance(w, Writer)}
+    validations = {}
+    for thread in threads:
+        if isinstance(thread, Validator):
+            for outcome, public_id, sent in thread.history:
+                validations.setdefault(public_id, []).append((outcome, sent))
     path = OUT / "histories.json"
-    path.write_text(json.dumps(histories))
+    path.write_text(json.dumps({"dif": histories, "validations": validations}))
     return run_check(env or stack.env, "histories", path)
 
 
@@ -164,12 +244,15 @@ def around(writers: list[Writer], moments: list[float], label: str) -> tuple[str
             before > 0 and after > 0, f"{before} avant, {after} après")  # fmt: skip
 
 
-def tally(writers: list[Writer]) -> str:
-    outcomes = [entry[0] for w in writers for entry in w.history]
-    return (
-        f"{outcomes.count('ok')} acquittées, {outcomes.count('fail')} refusées, "
-        f"{outcomes.count('info')} sans réponse"
-    )
+def tally(threads: list) -> str:
+    parts = []
+    for kind, label in ((Writer, "saisies DIF"), (Validator, "validations")):
+        outcomes = [entry[0] for t in threads if isinstance(t, kind) for entry in t.history]
+        parts.append(
+            f"{label} : {outcomes.count('ok')} acquittées, {outcomes.count('fail')} refusées, "
+            f"{outcomes.count('info')} sans réponse"
+        )
+    return " ; ".join(parts)
 
 
 def gunicorn_workers(stack: Stack) -> list[int]:
@@ -298,15 +381,13 @@ def drill_backup(stack: Stack) -> list:
     # acknowledged before that moment must be in it (its last one, or a later one sent before
     # the dump ended: uncertain, « info »); what was sent after the dump is not.
     start, end = window
-    histories = {
-        w.nir: [
-            (outcome if sent < start - 1 else "info", hours, sent)
-            for outcome, hours, sent in w.history
+    for thread in writers:  # the copy's view of each history: the same for both kinds
+        thread.history = [
+            (outcome if sent < start - 1 else "info", value, sent)
+            for outcome, value, sent in thread.history
             if sent <= end
         ]
-        for w in writers
-    }
-    result = check(stack, [], env=dict(stack.env, DATABASE_URL=restored_url), histories=histories)
+    result = check(stack, writers, env=dict(stack.env, DATABASE_URL=restored_url))
     during = sum(1 for w in writers for o, _, at in w.history if o == "ok" and start <= at <= end)
     before = sum(1 for w in writers for o, _, at in w.history if o == "ok" and at < start - 1)
     return [

@@ -3,7 +3,8 @@ ledger's invariants hold (domain.md §3.4, ``ledger_breaks``). Prints a summary,
 JSON line for the caller. Run with the server's settings and keys (run.py does).
 
     check.py acks FILE        # load: {nir: [[hours, time], …]} of acknowledged DIF entries
-    check.py histories FILE   # drills: {nir: [[ok|fail|info, hours, time], …]}
+    check.py histories FILE   # drills: {"dif": {nir: [[ok|fail|info, hours, time], …]},
+                              #          "validations": {dossier: [[ok|fail|info, time], …]}}
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from uuid import UUID
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -22,6 +24,7 @@ import django  # noqa: E402
 django.setup()
 
 from mcf.domain.accounts.models import User  # noqa: E402
+from mcf.domain.dossiers.models import Dossier, State  # noqa: E402
 from mcf.domain.dossiers.synthetic import ledger_breaks  # noqa: E402
 from mcf.domain.hours.models import Counter  # noqa: E402
 from mcf.domain.identity.nir import Nir  # noqa: E402
@@ -41,7 +44,10 @@ def ledger_breaks_of_every_holder() -> tuple[list[str], int]:
 def check_histories(path: str) -> dict:
     """Each holder's DIF balance is his last acknowledged value, or one sent after it whose
     answer was lost (« info »: written or not)."""
-    histories = json.loads(Path(path).read_text())
+    data = json.loads(Path(path).read_text())
+    # {"dif": …, "validations": …}, or the DIF histories alone (an empty {} after a restore)
+    histories = data.get("dif", data)
+    validations = data.get("validations", {})
     wrong = []
     for nir, history in histories.items():
         oks = [entry for entry in history if entry[0] == "ok"]
@@ -54,11 +60,26 @@ def check_histories(path: str) -> dict:
         balance = dif_balance(nir)
         if balance not in allowed:
             wrong.append(f"{nir[:5]}… : {balance} au compteur, attendu l'un de {sorted(allowed)}")
+    # A validation acknowledged is there: the dossier is validated (nobody closes or cancels
+    # one during a drill). One refused or unanswered proves nothing either way.
+    validated = set(
+        Dossier.objects.filter(public_id__in=list(validations), state=State.VALIDE).values_list(
+            "public_id", flat=True
+        )
+    )
+    acknowledged = [
+        public_id
+        for public_id, acts in validations.items()
+        if any(outcome == "ok" for outcome, _ in acts)
+    ]
+    lost = [public_id for public_id in acknowledged if UUID(public_id) not in validated]
+    wrong += [f"dossier {public_id[:8]}… : validation acquittée, absente" for public_id in lost]
     breaks, holders = ledger_breaks_of_every_holder()
     for line in (wrong + breaks)[:10]:
         print("  " + line)
     summary = (
-        f"{len(histories)} titulaires suivis, {len(wrong)} soldes faux ; "
+        f"{len(histories)} titulaires suivis, {len(wrong) - len(lost)} soldes faux ; "
+        f"{len(acknowledged)} validations acquittées, {len(lost)} absentes ; "
         f"{len(breaks)} écarts du registre sur {holders} titulaires"
     )
     return {"ok": not wrong and not breaks, "summary": summary}
