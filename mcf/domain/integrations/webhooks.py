@@ -6,10 +6,10 @@
   secret is derived from the server's key and the endpoint's id, never stored: a copy of
   the database signs nothing. It is shown once, when the address is registered.
 - **Delivery**: one ``WebhookDelivery`` row per event and endpoint, written in the
-  transaction of the dossier's transition, then delivered by the task worker exactly like
-  the outbox's mails (claim with a lease, post, record; exponential backoff of
-  mailing.delivery.retry_delay; dead after ``OUTBOX_MAX_ATTEMPTS``). « Renvoyer » starts a
-  fresh series.
+  transaction of the dossier's transition, then delivered by the task worker like the
+  outbox's mails (core/durable_delivery.py: claim with a lease, post, record with an
+  exponential backoff; dead after ``OUTBOX_MAX_ATTEMPTS``). « Renvoyer » starts a fresh
+  series.
 - **Addresses**: HTTPS only; a name that resolves to a private, loopback or link-local
   address is refused at registration and again at every delivery (SSRF), unless
   ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES`` (the demo's local receiver, DEBUG).
@@ -33,10 +33,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from mcf.core.durable_delivery import is_due, lease, retry_or_abandon
 from mcf.core.logging import neutralise
 from mcf.domain.integrations.actions import IntegrationError
 from mcf.domain.integrations.models import WebhookDelivery, WebhookEndpoint
-from mcf.domain.mailing.delivery import DELIVERY_LEASE, retry_delay
 
 logger = logging.getLogger("mcf.webhooks")
 
@@ -206,9 +206,9 @@ def post(delivery: WebhookDelivery) -> int:
 
 
 def deliver(delivery_id: str) -> WebhookDelivery.Status | None:
-    """Claim (lease), post, record: as mailing.delivery.deliver, so a duplicated task never
-    posts twice from a committed state and a worker killed mid-post is covered by the
-    watchdog task of the lease."""
+    """Claim, post, record (core/durable_delivery.py): a duplicated task never posts twice
+    from a committed state, and a worker killed mid-post is covered by the lease's
+    watchdog task."""
     from mcf.domain.integrations.tasks import deliver_webhook
 
     with transaction.atomic():
@@ -220,19 +220,14 @@ def deliver(delivery_id: str) -> WebhookDelivery.Status | None:
         )
         if delivery is None:
             return None
-        if (
-            delivery.status != WebhookDelivery.Status.PENDING
-            or delivery.next_attempt_at > timezone.now()
-        ):
+        if not is_due(delivery):
             return delivery.status
         if delivery.endpoint.revoked_at is not None:
             delivery.status, delivery.last_error = WebhookDelivery.Status.DEAD, "Adresse supprimée."
             delivery.save(update_fields=["status", "last_error"])
             return delivery.status
-        delivery.attempts += 1
-        delivery.next_attempt_at = timezone.now() + DELIVERY_LEASE
+        lease(delivery, deliver_webhook)
         delivery.save(update_fields=["attempts", "next_attempt_at"])
-        deliver_webhook.using(run_after=delivery.next_attempt_at).enqueue(str(delivery.pk))
 
     status, failure = None, ""
     try:
@@ -249,12 +244,9 @@ def deliver(delivery_id: str) -> WebhookDelivery.Status | None:
         delivery.last_status_code, delivery.last_error = status, failure[:500]
         if ok:
             delivery.status, delivery.delivered_at = WebhookDelivery.Status.SENT, timezone.now()
-        elif delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            delivery.status = WebhookDelivery.Status.DEAD
+        elif retry_or_abandon(delivery, deliver_webhook):
             logger.error("webhook dead id=%s error=%s", delivery.pk, neutralise(failure))
         else:
-            delivery.next_attempt_at = timezone.now() + retry_delay(delivery.attempts)
-            deliver_webhook.using(run_after=delivery.next_attempt_at).enqueue(str(delivery.pk))
             logger.warning(
                 "webhook retry id=%s attempt=%s error=%s",
                 delivery.pk,

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mcf.core.durable_delivery import is_due, lease, retry_or_abandon
 from mcf.core.logging import neutralise
 from mcf.domain.mailing.models import OutboxEmail
 
@@ -38,16 +39,6 @@ logger = logging.getLogger("mcf.outbox")
 # Transient failures worth retrying. Anything else is a bug and also retried (and logged),
 # because losing a mail is worse than trying again.
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, socket.timeout)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff: first delay, doubling, capped at 6 hours.
-
-    With the defaults (60 s, 10 tries) the mail is dead-lettered after about 8.5 hours of
-    failures, then an operator sees it in the back office.
-    """
-    seconds = settings.OUTBOX_FIRST_RETRY_SECONDS * (2 ** max(attempts - 1, 0))
-    return timedelta(seconds=min(seconds, 6 * 3600))
 
 
 def server_unreachable(error: BaseException) -> bool:
@@ -86,16 +77,11 @@ def build_message(email: OutboxEmail) -> EmailMessage:
     )
 
 
-# While one delivery is in flight the row is leased for this long; a duplicate task that
-# arrives meanwhile finds the lease and does nothing.
-DELIVERY_LEASE = timedelta(minutes=10)
-
-
 def deliver(email_id: str) -> OutboxEmail.Status | None:
     """Try to send one mail. Returns its status afterwards (None if the row is gone).
 
-    Three short steps, so no database lock is held while talking to the SMTP server:
-    claim (lease the row), send, record the outcome (sent, retry later, or dead letter).
+    Claim, send, record: core/durable_delivery.py, with the order per address and the
+    drain after an outage of this module's docstring.
     """
     from mcf.domain.mailing.tasks import deliver_email
 
@@ -103,7 +89,7 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
         email = OutboxEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None:
             return None
-        if email.status != OutboxEmail.Status.PENDING or email.next_attempt_at > timezone.now():
+        if not is_due(email):
             return email.status
         older = _older_queued_to_same_address(email).order_by("next_attempt_at").first()
         if older is not None:
@@ -117,14 +103,9 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
             after = max(older.next_attempt_at, now + timedelta(seconds=4)) + timedelta(seconds=1)
             deliver_email.using(run_after=after).enqueue(str(email.pk))
             return email.status
-        email.attempts += 1
-        email.next_attempt_at = timezone.now() + DELIVERY_LEASE
+        lease(email, deliver_email)
         email.waiting_for_server = False  # in flight: not to be woken by another's success
         email.save(update_fields=["attempts", "next_attempt_at", "waiting_for_server"])
-        # Watchdog: if this worker dies before recording the outcome, this task runs when
-        # the lease ends and tries again. Otherwise it finds the mail sent or leased again
-        # and does nothing.
-        deliver_email.using(run_after=email.next_attempt_at).enqueue(str(email.pk))
 
     try:
         mailers.default.send_messages([build_message(email)])
@@ -145,8 +126,7 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
         else:
             email.last_error = f"{type(failure).__name__}: {failure}"[:2000]
             email.waiting_for_server = server_unreachable(failure)
-            if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS or refused_for_good(failure):
-                email.status = OutboxEmail.Status.DEAD
+            if retry_or_abandon(email, deliver_email, for_good=refused_for_good(failure)):
                 # The alert for operators: dead letters are listed in the back office.
                 logger.error(
                     "outbox dead letter id=%s kind=%s attempts=%s error=%s",
@@ -156,8 +136,6 @@ def deliver(email_id: str) -> OutboxEmail.Status | None:
                     neutralise(email.last_error),
                 )
             else:
-                email.next_attempt_at = timezone.now() + retry_delay(email.attempts)
-                deliver_email.using(run_after=email.next_attempt_at).enqueue(str(email.pk))
                 log = logger.warning if isinstance(failure, TRANSIENT_ERRORS) else logger.error
                 log(
                     "outbox retry id=%s attempt=%s next=%s error=%s",

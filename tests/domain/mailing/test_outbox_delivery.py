@@ -20,13 +20,8 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from mcf.config import mailers_from_email_url
-from mcf.domain.mailing.delivery import (
-    DELIVERY_LEASE,
-    deliver,
-    requeue_stalled,
-    retry_dead_letter,
-    retry_delay,
-)
+from mcf.core.durable_delivery import DELIVERY_LEASE, retry_delay
+from mcf.domain.mailing.delivery import deliver, requeue_stalled, retry_dead_letter
 from mcf.domain.mailing.models import DevMailboxMessage, OutboxEmail
 from mcf.domain.mailing.tasks import deliver_email
 
