@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV := $(shell scripts/ensure-uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help install run manage serve migrate demo test lint checks audit sbom test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench bench-load bench-faults bench-faults-feed bench-dast bench-api api-demo clean
+.PHONY: help install run manage serve migrate demo test lint checks audit sbom test-sqlite test-postgres test-slow test-browser test-databases test-servers test-timing screenshots bench bench-load bench-faults bench-faults-feed bench-faults-worker bench-dast bench-api api-demo clean
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert le portail (web + travailleur)"
@@ -144,10 +144,15 @@ bench-faults: install
 bench-faults-feed: install
 	scripts/with-postgres $(UV) run --frozen python bench/faults/feed_kill.py $(ARGS)
 
+# The task worker killed while it delivers mails and loads a feed upload; the mail server
+# down for an hour (ARGS="--drill smtp-down --outage-minutes 60"): nothing lost, order kept.
+bench-faults-worker: install
+	scripts/with-postgres $(UV) run --frozen --group load python bench/faults/worker.py $(ARGS)
+
 # Issue 15 §3 (SC-02): a dynamic scan (wapiti, fetched by uvx) of the production stack,
 # signed in as a holder; findings in var/security/, triage in docs/reliability.md.
 bench-dast: install
-	scripts/with-postgres $(UV) run --frozen --group load python bench/security/dast.py
+	scripts/with-postgres $(UV) run --frozen --group load python bench/security/dast.py $(ARGS)
 
 # The open API (docs/api.md): its costs at 300 000 offers / 100 000 dossiers, and a
 # financeur's system driving it end to end (token, dossiers, validation, signed webhooks).
