@@ -171,6 +171,7 @@ def test_a_run_without_sign_of_life_says_the_worker_may_have_stopped(importer):
     )
     page = client.get(f"{UPLOADS}{run.pk}/change/").content.decode()
     assert "Aucun signe d'activité depuis 20 minutes" in page
+    assert "reprend seul dès qu'un travailleur tourne à nouveau" in page  # taken over
     progress_path(run).write_text('{"phase": "application", "percent": 50}')  # alive again
     page = client.get(f"{UPLOADS}{run.pk}/change/").content.decode()
     assert "Aucun signe" not in page and "calcul et écriture des crédits, 50 %" in page
