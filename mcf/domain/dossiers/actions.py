@@ -55,8 +55,8 @@ from mcf.domain.identity.siret import normalise_siret, validate_siret
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 
-# What the holder may change in his dossier, and nothing else (AC-05).
-HOLDER_FIELDS = (
+# The training organisation, as the holder types it (and the back office shows it).
+ORGANISME_FIELDS = (
     "organisme_siret",
     "organisme_name",
     "organisme_contact",
@@ -65,6 +65,10 @@ HOLDER_FIELDS = (
     "organisme_address",
     "organisme_postal_code",
     "organisme_city",
+)
+# What the holder may change in his dossier, and nothing else (AC-05).
+HOLDER_FIELDS = (
+    *ORGANISME_FIELDS,
     "start_date",
     "end_date",
     "duration_hours",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from mcf.domain.dossiers.actions import ORGANISME_FIELDS
 from mcf.domain.dossiers.models import Abondement, Dossier, DossierTransition
 from mcf.web.backoffice.permission_first import PermissionFirstHistory
 
@@ -68,21 +69,7 @@ class DossierAdmin(PermissionFirstHistory, admin.ModelAdmin):
             "Formation",
             {"fields": ("code_cpf", "training_title", "certification_title", "list_label")},
         ),
-        (
-            "Organisme de formation",
-            {
-                "fields": (
-                    "organisme_siret",
-                    "organisme_name",
-                    "organisme_contact",
-                    "organisme_email",
-                    "organisme_phone",
-                    "organisme_address",
-                    "organisme_postal_code",
-                    "organisme_city",
-                )
-            },
-        ),
+        ("Organisme de formation", {"fields": ORGANISME_FIELDS}),
         (
             "Dates, durée, coût",
             {"fields": ("start_date", "end_date", "duration_hours", "cost", "working_time")},
