@@ -15,6 +15,11 @@ import gunicorn.http.wsgi
 # WEB_THREADS). Workers: one per core, on the command line (--workers / WEB_CONCURRENCY).
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "8"))
+# Idle connections from the proxy's pool are kept longer than the proxy keeps them (nginx's
+# upstream keepalive_timeout, 60 s): the proxy closes first. The other way round, gunicorn
+# closed a connection at the moment nginx sent a request on it: a reset, and a 502 for a
+# POST (nginx retries only idempotent requests), found by the DIF-deadline burst.
+keepalive = 75
 
 # The access log (when one is asked for: `--access-logfile`) never writes the token of a
 # confirmation, reset or e-mail-change link (AUTH-11): mcf/core/access_log.py.

@@ -74,7 +74,11 @@ http {{
     access_log off;
     client_body_temp_path {out}/nginx-body;
     proxy_temp_path {out}/nginx-proxy;
-    upstream portal {{ server 127.0.0.1:{app_port}; keepalive 64; }}
+    upstream portal {{
+        server 127.0.0.1:{app_port};
+        keepalive 64;
+        keepalive_timeout 60s;  # shorter than gunicorn's (75 s): the proxy closes first
+    }}
     server {{
         listen 127.0.0.1:{tls_port} ssl http2;
         ssl_certificate {out}/tls.crt;
@@ -189,7 +193,7 @@ class Stack:
         self.start(
             "nginx", ["nginx", "-c", str(OUT / "nginx.conf"), "-p", str(OUT), "-g", "daemon off;"]
         )
-        serving = ["--workers", str(self.args.workers), "--keep-alive", "5"]
+        serving = ["--workers", str(self.args.workers)]  # keep-alive: gunicorn.conf.py
         if self.args.serving == "gthread":
             serving += ["--worker-class", "gthread", "--threads", str(self.args.threads)]
         else:
@@ -276,6 +280,7 @@ def locust(
     *classes: str,
     think: bool = True,
     shape: str = "",
+    registrations: bool = False,
 ) -> dict:
     env = dict(
         stack.env,
@@ -284,6 +289,7 @@ def locust(
         MCF_LOAD_THINK="1" if think else "0",
         MCF_LOAD_SHAPE=shape,
         MCF_LOAD_STEADY=str(users),
+        MCF_LOAD_REGISTRATIONS="1" if registrations else "0",
     )
     command = [
         *locust_command(stack, tag),
@@ -494,7 +500,7 @@ def report(verdicts) -> int:
 def burst(stack: Stack, args) -> list:
     """One minute at the steady load, five at five times as many people, one back."""
     steady = int(args.levels.split(",")[0]) if args.levels != "10,50,100,200" else 50
-    result = locust(stack, "pic-dif", steady, 420, shape="burst")
+    result = locust(stack, "pic-dif", steady, 420, shape="burst", registrations=True)
     print_level(f"pic du DIF : {steady} → {5 * steady} → {steady} utilisateurs", result)
     answers = result["answers"]
     total = result["stats"]["Aggregated"]["requests"]
@@ -506,6 +512,7 @@ def burst(stack: Stack, args) -> list:
     )
     drained = wait_for_outbox(stack)
     ledger = check_ledger(stack, ["pic-dif"])
+    registrations = run_check(stack.env, "registrations", OUT / "registered-pic-dif.json")
     return [
         (
             "aucun 500, aucun délai dépassé, aucune connexion coupée",
@@ -521,6 +528,11 @@ def burst(stack: Stack, args) -> list:
             "chaque saisie DIF acquittée est au compteur, invariants du registre",
             bool(ledger.get("ok")),
             ledger.get("summary", ""),
+        ),
+        (
+            "chaque inscription acquittée est là, son courriel de confirmation envoyé",
+            bool(registrations.get("ok")),
+            registrations.get("summary", ""),
         ),
         ("la file des courriels se vide ensuite", drained, "vide" if drained else "non vide"),
     ]
