@@ -3,6 +3,7 @@ ledger's invariants hold (domain.md §3.4, ``ledger_breaks``). Prints a summary,
 JSON line for the caller. Run with the server's settings and keys (run.py does).
 
     check.py acks FILE        # load: {nir: [[hours, time], …]} of acknowledged DIF entries
+    check.py registrations FILE  # the burst: ["address", …] of acknowledged registrations
     check.py histories FILE   # drills: {"dif": {nir: [[ok|fail|info, hours, time], …]},
                               #          "validations": {dossier: [[ok|fail|info, time], …]}}
 """
@@ -107,8 +108,36 @@ def check_acks(acks_path: str) -> dict:
     return {"ok": not lost and not breaks, "summary": summary}
 
 
+def check_registrations(path: str) -> dict:
+    """Every registration the server acknowledged is there, and its confirmation mail left."""
+    from mcf.domain.accounts.models import PendingRegistration
+
+    addresses = json.loads(Path(path).read_text())
+    registered = set(
+        PendingRegistration.objects.filter(email__in=addresses).values_list("email", flat=True)
+    )
+    mailed = set(
+        OutboxEmail.objects.filter(
+            to__in=addresses, status=OutboxEmail.Status.SENT, kind="inscription_confirmation"
+        ).values_list("to", flat=True)
+    )
+    missing = set(addresses) - registered
+    unmailed = set(addresses) - mailed
+    summary = (
+        f"{len(addresses)} inscriptions acquittées, {len(missing)} absentes, "
+        f"{len(unmailed)} sans courriel de confirmation envoyé"
+    )
+    # None acknowledged proves nothing: the burst must have registered people.
+    return {"ok": bool(addresses) and not missing and not unmailed, "summary": summary}
+
+
 if __name__ == "__main__":
     mode, path = sys.argv[1:3] if len(sys.argv) > 2 else ("acks", sys.argv[1])
-    result = {"acks": check_acks, "histories": check_histories}[mode](path)
+    checks = {
+        "acks": check_acks,
+        "histories": check_histories,
+        "registrations": check_registrations,
+    }
+    result = checks[mode](path)
     print(result["summary"])
     print(json.dumps(result))

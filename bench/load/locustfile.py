@@ -63,11 +63,13 @@ class Person(HttpUser):
     wait_time = between(2, 6) if THINK else constant(0)
 
     def on_start(self):
+        self.new_address()
+        self.client.verify = False
+
+    def new_address(self) -> None:
         number = next(_addresses)
         address = f"127.{1 + number // 65536 % 250}.{number // 256 % 256}.{number % 256 or 1}"
-        adapter = SourceAddress(address)
-        self.client.mount("https://", adapter)
-        self.client.verify = False
+        self.client.mount("https://", SourceAddress(address))
 
     def post_form(self, page_url: str, action: str, fields: dict, *, name: str):
         """GET the page, take its form (CSRF, form key, prefilled values), change
@@ -104,6 +106,67 @@ class Visiteur(Person):
     @task(1)
     def information(self):
         self.client.get("/informations/heures-dif/", name="/informations/[page]/")
+
+
+CAPTCHA = re.compile(r"/securite/captcha/([0-9a-f-]{36})/image\.png")
+_registrations = itertools.count()
+REGISTERED: list[str] = []  # addresses of the registrations the server acknowledged
+
+
+def captcha_answer(challenge_id: str) -> str:
+    """What a person reads in the image: taken from the server's own table (the answer
+    never leaves the server otherwise; no test switch in the product)."""
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"]) as connection:
+        row = connection.execute(
+            "SELECT answer FROM antibot_captchachallenge WHERE id = %s", [challenge_id]
+        ).fetchone()
+    return row[0] if row else ""
+
+
+class Inscription(Person):
+    """Someone who registers on the DIF-deadline day: the four steps of the seed (CGU,
+    identity with the captcha, password), then the confirmation mail. Only in the burst
+    (MCF_LOAD_REGISTRATIONS=1): the curve's mix stays the one measured before."""
+
+    abstract = os.environ.get("MCF_LOAD_REGISTRATIONS") != "1"
+    weight = 2
+
+    @task
+    def register(self):
+        # Each registration is another person: his own address and a browser of his own
+        # (the registration limit is per address: 20 an hour).
+        self.new_address()
+        self.client.cookies.clear()
+        number = next(_registrations)
+        first13 = f"2950175{number:06d}"  # born in January 1995, Paris: of age, unique
+        nir = f"{first13}{97 - int(first13) % 97:02d}"
+        email = f"inscription{number:06d}@exemple.fr"
+        start = "/titulaire/inscription/"
+        reply = self.post_form(start, "", {"accept": "on"}, name="inscription : CGU")
+        if reply is None or reply.status_code != 302:
+            return
+        identity = "/titulaire/inscription/identite/"
+        page = self.client.get(identity, name="inscription : identité (page)")
+        challenge = CAPTCHA.search(page.text)
+        form = forms_of(page.text).get("")
+        if challenge is None or form is None:
+            return
+        form.update(nir=nir, civility="madame", first_name="Inès", birth_name="Pic",
+                    mobile="0612345678", email=email, email_confirmation=email,
+                    captcha=captcha_answer(challenge.group(1)))  # fmt: skip
+        reply = self.client.post(identity, data=form, name="inscription : identité",
+                                 allow_redirects=False, headers={"Referer": page.url})  # fmt: skip
+        if reply.status_code != 302:
+            return
+        step3 = "/titulaire/inscription/mot-de-passe/"
+        chosen = f"Vanille-{number:06d}-Soleil"  # 3 digits, no name, no NIR
+        reply = self.post_form(step3, "", {"password": chosen, "password_confirmation": chosen},
+                               name="inscription : mot de passe")  # fmt: skip
+        if reply is not None and reply.status_code == 302:
+            with _lock:
+                REGISTERED.append(email)
 
 
 class Titulaire(Person):
@@ -271,6 +334,8 @@ def _write_acks(environment, **kwargs):
             json.dump(ACKS, out)
         with open(ACKS_PATH.replace("acks-", "answers-"), "w") as out:
             json.dump(ANSWERS, out)
+        with open(ACKS_PATH.replace("acks-", "registered-"), "w") as out:
+            json.dump(REGISTERED, out)
 
 
 if os.environ.get("MCF_LOAD_SHAPE") == "burst":
