@@ -60,10 +60,17 @@ def refused_for_good(error: BaseException) -> bool:
     )
 
 
-def _older_queued_to_same_address(email: OutboxEmail):
+def _queued_to_same_address(email: OutboxEmail):
+    """The other mails still queued to ``email``'s address (case ignored)."""
     return OutboxEmail.objects.filter(
         to__iexact=email.to, status=OutboxEmail.Status.PENDING
-    ).filter(Q(created_at__lt=email.created_at) | Q(created_at=email.created_at, pk__lt=email.pk))
+    ).exclude(pk=email.pk)
+
+
+def _older_queued_to_same_address(email: OutboxEmail):
+    return _queued_to_same_address(email).filter(
+        Q(created_at__lt=email.created_at) | Q(created_at=email.created_at, pk__lt=email.pk)
+    )
 
 
 def build_message(email: OutboxEmail) -> EmailMessage:
@@ -166,8 +173,7 @@ def wake_next_to_same_address(email: OutboxEmail) -> None:
     from mcf.domain.mailing.tasks import deliver_email
 
     follower = (
-        OutboxEmail.objects.filter(to__iexact=email.to, status=OutboxEmail.Status.PENDING)
-        .exclude(pk=email.pk)
+        _queued_to_same_address(email)
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
         .first()

@@ -252,19 +252,14 @@ def _run_upload(import_id: int) -> str:
     # task was given back by the worker's recovery (core/tasks_worker.py): take it over
     # rather than leave an acknowledged upload « en cours » for ever (REL-06).
     now = timezone.now()
-    if FeedImport.objects.filter(pk=import_id, status=FeedImport.Status.QUEUED).update(
+    runs = FeedImport.objects.filter(pk=import_id)
+    if not runs.filter(status=FeedImport.Status.QUEUED).update(
         status=FeedImport.Status.RUNNING, started_at=now
     ):
-        resumed = False
-    elif FeedImport.objects.filter(pk=import_id, status=FeedImport.Status.RUNNING).update(
-        started_at=now
-    ):
-        resumed = True
-    else:
-        return "ignoré"
-    run = FeedImport.objects.get(pk=import_id)
-    if resumed:
-        logger.warning("feed upload %s: taken over after its importer died", run.pk)
+        if not runs.filter(status=FeedImport.Status.RUNNING).update(started_at=now):
+            return "ignoré"
+        logger.warning("feed upload %s: taken over after its importer died", import_id)
+    run = runs.get()
     source = upload_path(run)
     logger.info("feed upload %s: import started (%s)", run.pk, neutralise(run.file_name))
 
