@@ -41,10 +41,6 @@ TARGET = 0.60
 SHIFT = 3  # the next years: 2015–2017 → 2018–2020
 
 
-def _n(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
-
-
 def shift_years(source: Path, target: Path) -> None:
     """The same declarations, SHIFT years later (the year is each line's first field)."""
     years = {str(year): str(year + SHIFT) for year in feed.YEARS}
@@ -171,7 +167,7 @@ def main() -> None:
         print(f"PostgreSQL ({settings}), charge {os.getloadavg()[0]:.1f} au départ")
         path = folder / "declarations.csv"
         counts = feed._child(["--generate", str(path), str(args.n), str(args.seed)], bench_url)
-        print(f"fichier : {_n(args.n)} déclarations, {_n(counts['people'])} personnes")
+        print(f"fichier : {feed._n(args.n)} déclarations, {feed._n(counts['people'])} personnes")
         before = None
         if args.onto_previous_years:
             previous = feed._child(["--child", str(path)], bench_url)
@@ -192,8 +188,8 @@ def main() -> None:
         result = feed._child(["--child", str(path)], bench_url)
         rate = args.n / result["seconds"]
         print(
-            f"import : {result['seconds']:.1f} s = {_n(rate)} décl./s ; "
-            f"{_n(result['years_loaded'])} années-personnes ; RSS max "
+            f"import : {result['seconds']:.1f} s = {feed._n(rate)} décl./s ; "
+            f"{feed._n(result['years_loaded'])} années-personnes ; RSS max "
             f"{result['rss_peak_kib'] / 1024:.0f} Mio (lecture auxiliaire "
             f"{result['rss_helper_kib'] / 1024:.0f} Mio) ; phases : "
             + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in result["timings"].items())
@@ -202,12 +198,12 @@ def main() -> None:
         share = elapsed / result["seconds"]
         print(
             "lignes écrites par l'import : "
-            + ", ".join(f"{table} {_n(count)}" for table, count in rows.items())
+            + ", ".join(f"{table} {feed._n(count)}" for table, count in rows.items())
         )
         verdict = "ATTEINT" if share >= TARGET else "NON ATTEINT"
         print(
             f"plancher, COPY nu des mêmes lignes dans les mêmes tables avec leurs clés : "
-            f"{elapsed:.1f} s ({_n(sum(rows.values()) / elapsed)} lignes/s) → l'import va à "
+            f"{elapsed:.1f} s ({feed._n(sum(rows.values()) / elapsed)} lignes/s) → l'import va à "
             f"{share:.0%} du plancher ({verdict}, cible ≥ {TARGET:.0%})"
         )
     finally:

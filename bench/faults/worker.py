@@ -126,15 +126,6 @@ class Stack:
             start_new_session=True,
         )  # fmt: skip
 
-    def worker_pid(self) -> int | None:
-        """The Python process of the worker (the leaf under `uv run`)."""
-        from run import process_tree  # bench/load/run.py
-
-        if self.worker is None:
-            return None
-        tree = process_tree(self.worker.pid)
-        return tree[-1] if tree else None
-
     def supervise(self) -> None:
         """Restart=always: a dead worker is started again after 2 s."""
         self.supervising.set()
@@ -198,12 +189,13 @@ class Producer(threading.Thread):
 
     def one_registration(self, index: int) -> str:
         from django.utils import timezone
+        from stdnum.fr import nir as stdnum_nir
 
         from mcf.domain.accounts.registration import RegistrationData, register_holder
         from mcf.domain.identity.nir import Nir
 
         first13 = f"1850578006{index:03d}"
-        nir = f"{first13}{97 - int(first13) % 97:02d}"
+        nir = first13 + stdnum_nir.calc_check_digits(first13)
         address = f"inscrit{index:03d}@exemple.fr"
         register_holder(
             RegistrationData(

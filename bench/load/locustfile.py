@@ -30,6 +30,7 @@ from pathlib import Path
 from locust import HttpUser, LoadTestShape, between, constant, events, task
 from pages import forms_of, totp  # bench/load/pages.py (no locust: the drills use it too)
 from requests.adapters import HTTPAdapter
+from stdnum.fr import nir as stdnum_nir
 
 WORLD = json.loads(Path(os.environ["MCF_LOAD_WORLD"]).read_text())
 ACKS_PATH = os.environ.get("MCF_LOAD_ACKS", "")
@@ -141,7 +142,7 @@ class Inscription(Person):
         self.client.cookies.clear()
         number = next(_registrations)
         first13 = f"2950175{number:06d}"  # born in January 1995, Paris: of age, unique
-        nir = f"{first13}{97 - int(first13) % 97:02d}"
+        nir = first13 + stdnum_nir.calc_check_digits(first13)  # the project's NIR library
         email = f"inscription{number:06d}@exemple.fr"
         start = "/titulaire/inscription/"
         reply = self.post_form(start, "", {"accept": "on"}, name="inscription : CGU")
