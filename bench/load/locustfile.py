@@ -41,6 +41,8 @@ _lock = threading.Lock()
 ACKS: dict[str, list] = {}  # NIR → [hours, acknowledged at] of each acknowledged DIF entry
 SEARCHES = ["anglais", "bureautique", "soudure", "comptabilité", "excel", "management", "cariste"]
 UUID = re.compile(r"/dossiers/([0-9a-f-]{36})/")
+# A result's link carries the search (« /formations/12/?q=anglais ») to come back to it.
+OFFER_LINK = re.compile(r'href="(/formations/\d+/)[?"]')
 
 
 class SourceAddress(HTTPAdapter):
@@ -100,7 +102,7 @@ class Visiteur(Person):
     def search(self):
         words = random.choice(SEARCHES)
         found = self.client.get(f"/formations/?q={words}", name="/formations/?q=…")
-        offers = re.findall(r'href="(/formations/\d+/)"', found.text)
+        offers = OFFER_LINK.findall(found.text)
         if offers:
             self.client.get(random.choice(offers), name="/formations/[offre]/")
 
