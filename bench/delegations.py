@@ -101,8 +101,9 @@ def run(size: int, repeat: int) -> None:
 
     from mcf.domain.delegations.access import live_delegation
     from mcf.domain.delegations.actions import record_read
+    from mcf.domain.identity.nir import with_key
     from mcf.web.titulaire.decorators import ACTING_SESSION_KEY
-    from tests.factories import nir_with_key, registered_holder
+    from tests.factories import registered_holder
     from tests.web.professionnel.dossier_helpers import client_of
 
     big, big_admin = _company("Grande Entreprise", "44306184100047")
@@ -110,8 +111,8 @@ def run(size: int, repeat: int) -> None:
     employees = _holders("salarie", size)
     _delegations(employees, organisation=big)
     _delegations(employees[:10], organisation=small)
-    many_person = registered_holder(nir_with_key("1900375500500"), email="beaucoup@example.org")
-    one_person = registered_holder(nir_with_key("1900375500600"), email="une@example.org")
+    many_person = registered_holder(with_key("1900375500500"), email="beaucoup@example.org")
+    one_person = registered_holder(with_key("1900375500600"), email="une@example.org")
     to_many = _delegations(employees[:50], delegate=many_person)
     to_one = _delegations(employees[50:51], delegate=one_person)
     with connection.cursor() as cursor:

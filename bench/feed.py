@@ -45,6 +45,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+# The file is made without Django: the check digits from python-stdnum, the library of the
+# project's NIR and SIRET rules.
+from stdnum import luhn
+from stdnum.fr import nir as stdnum_nir
+
 HERE = Path(__file__).resolve().parent
 BENCH_DB = "mcf_bench_feed"
 HEADER = "annee;siret;nir;nom;prenom;heures_travaillees;heures_reference;heures_absences_assimilees"
@@ -60,18 +65,10 @@ REFUSAL = (
 # --- The file ---------------------------------------------------------------------------------
 
 
-def _luhn_digit(digits: str) -> str:
-    total = 0
-    for i, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if i % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
-
-
 def _siret(rnd: random.Random) -> str:
     siren8 = f"{rnd.randint(10_000_000, 99_999_999)}"
-    first13 = siren8 + _luhn_digit(siren8) + f"{rnd.randint(1, 999):04d}"
-    return first13 + _luhn_digit(first13)
+    first13 = siren8 + luhn.calc_check_digit(siren8) + f"{rnd.randint(1, 999):04d}"
+    return first13 + luhn.calc_check_digit(first13)
 
 
 def _nir(rnd: random.Random, index: int) -> str:
@@ -81,8 +78,7 @@ def _nir(rnd: random.Random, index: int) -> str:
         f"{rnd.choice('12')}{rnd.randint(50, 105) % 100:02d}{rnd.randint(1, 12):02d}"
         f"{department_code}{(index // 999) % 999 + 1:03d}{index % 999 + 1:03d}"
     )
-    number = int(first13.replace("2A", "19").replace("2B", "18"))
-    return f"{first13}{97 - number % 97:02d}"
+    return first13 + stdnum_nir.calc_check_digits(first13)
 
 
 def _hours(rnd: random.Random, share: float = 1.0) -> tuple[str, str, str]:

@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from mcf.domain.accounts.hashers import TunedArgon2PasswordHasher
+from mcf.domain.identity.nir import with_key
 from mcf.domain.mailing.models import OutboxEmail
 
 RUNS = 30
@@ -23,8 +24,7 @@ PASSWORD = "Chocolat-2026x"  # noqa: S105
 
 
 def nir(i: int) -> str:
-    first13 = f"18505780{i:05d}"
-    return first13 + f"{97 - int(first13) % 97:02d}"
+    return with_key(f"18505780{i:05d}")
 
 
 def measure(samples: dict, name: str, call):

@@ -13,15 +13,10 @@ from mcf.domain.accounts.registration import RegistrationData, confirm_registrat
 from mcf.domain.identity.nir import Nir
 from mcf.domain.mailing.models import OutboxEmail
 
-# Valid NIRs (key = 97 - number mod 97), born in May 1985 and in 1990.
+# Valid NIRs (their key: with_key), born in May 1985 and in 1990.
 NIR_A = "185057800608491"
 NIR_B = "290102A12312354"
 PASSWORD = "Chocolat-2026x"
-
-
-def nir_with_key(first13: str) -> str:
-    number = int(first13.replace("2A", "19").replace("2B", "18"))
-    return f"{first13}{97 - number % 97:02d}"
 
 
 def registration_data(nir: str = NIR_A, **overrides) -> RegistrationData:

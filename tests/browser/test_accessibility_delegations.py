@@ -12,9 +12,10 @@ from django.urls import reverse
 from playwright.sync_api import Page
 
 from mcf.domain.delegations import actions as delegations
+from mcf.domain.identity.nir import with_key
 from tests.browser.conftest import assert_no_axe_violations, take_session, wait_for_dsfr
 from tests.domain.delegations.builders import delegation_world, in_days, second_holder
-from tests.factories import nir_with_key, registered_holder
+from tests.factories import registered_holder
 from tests.web.professionnel.dossier_helpers import client_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +44,7 @@ def submit(page: Page, button: str) -> None:
 def test_the_holder_s_pages(axe_page: Page, live_server):
     base = live_server.url
     empty = Client()
-    empty.force_login(registered_holder(nir_with_key("2850375123456"), email="vide@example.org"))
+    empty.force_login(registered_holder(with_key("2850375123456"), email="vide@example.org"))
     take_session(axe_page, base, empty)
     check(axe_page, base + "/titulaire/delegations/")
     check(axe_page, base + "/titulaire/delegations/nouvelle/")

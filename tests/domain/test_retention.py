@@ -31,12 +31,13 @@ from mcf.domain.contact.models import ContactMessage
 from mcf.domain.hours.models import Counter, Entry
 from mcf.domain.idempotency.actions import Result, run_once
 from mcf.domain.idempotency.models import Submission
+from mcf.domain.identity.nir import with_key
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.journal.retention import SECURITY_EVENTS
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.retention.schedule import SCHEDULE, apply_retention
-from tests.factories import nir_with_key, registered_holder, registration_data
+from tests.factories import registered_holder, registration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -51,12 +52,12 @@ def leave_traces(time_machine, holder, at: datetime, tag: str) -> dict[str, obje
     time_machine.move_to(at, tick=False)
     traces = {}
     register_holder(
-        registration_data(nir_with_key(f"29010{tag}1231235"[:13]), email=f"{tag}@example.org"),
+        registration_data(with_key(f"29010{tag}1231235"[:13]), email=f"{tag}@example.org"),
         now=at,
     )
     traces["registration"] = PendingRegistration.objects.latest("created_at").pk
     traces["captcha"] = new_challenge().pk
-    authenticate_holder(nir_with_key(f"1900{tag}13055012"[:13]), "Mauvais-2026", now=at)
+    authenticate_holder(with_key(f"1900{tag}13055012"[:13]), "Mauvais-2026", now=at)
     traces["throttle"] = LoginThrottle.objects.latest("last_failure_at").pk
     session = SessionStore()
     session["tag"] = tag

@@ -30,6 +30,7 @@ from mcf.domain.dossiers.actions import create_dossier_for_code
 from mcf.domain.hours.feed.uploads import report_path
 from mcf.domain.hours.ledger import enter_dif
 from mcf.domain.hours.models import Counter, FeedImport
+from mcf.domain.identity.nir import with_key
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
@@ -46,7 +47,7 @@ from tests.domain.organisations.builders import (
     operator_client,
     verified_client,
 )
-from tests.factories import nir_with_key, registered_holder
+from tests.factories import registered_holder
 from tests.web.catalogue.conftest import build_catalogue
 from tests.web.routes import HOLDER
 
@@ -170,9 +171,9 @@ def route_objects(sweep_world, clients) -> tuple[int, dict[str, int | uuid.UUID]
 
 
 # Another holder than the sweeps' own, whose counter the sweeps check stays at 0 h.
-DOSSIER_HOLDER = nir_with_key("2800375112345")
+DOSSIER_HOLDER = with_key("2800375112345")
 # The person the sweeps' holder gave a délégation to.
-DELEGATE = nir_with_key("1900375112346")
+DELEGATE = with_key("1900375112346")
 
 
 def _financeur_dossier(catalogue):

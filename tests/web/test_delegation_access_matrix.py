@@ -28,7 +28,7 @@ from mcf.domain.delegations.models import Delegation
 from mcf.domain.dossiers import actions as dossier_actions
 from mcf.domain.dossiers.models import Dossier, WorkingTime
 from mcf.domain.hours.models import Counter
-from mcf.domain.identity.nir import Nir
+from mcf.domain.identity.nir import Nir, with_key
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.web.titulaire.decorators import ACTING_SESSION_KEY
@@ -40,7 +40,7 @@ from tests.domain.delegations.builders import (
     to_person,
 )
 from tests.domain.dossiers.builders import ready_dossier
-from tests.factories import nir_with_key, registered_holder
+from tests.factories import registered_holder
 from tests.web.professionnel.dossier_helpers import client_of
 from tests.web.routes import ROUTES
 
@@ -83,7 +83,7 @@ class World:
         self.secret = self._sur_dossier(world, confidential=True)
         self.offer_pk = world.catalogue.anglais.pk
         people = [
-            registered_holder(nir_with_key(f"1900375{n:03d}{n:03d}"), email=f"p{n}@example.org",
+            registered_holder(with_key(f"1900375{n:03d}{n:03d}"), email=f"p{n}@example.org",
                               first_name=f"P{n}", birth_name="Test")
             for n in range(1, 5)
         ]  # fmt: skip

@@ -59,7 +59,7 @@ from mcf.domain.catalogue.models import Branch
 from mcf.domain.dossiers import actions
 from mcf.domain.dossiers.models import Dossier, EmployerAnswer, WorkingTime
 from mcf.domain.hours.models import Counter
-from mcf.domain.identity.nir import Nir
+from mcf.domain.identity.nir import Nir, with_key
 from mcf.domain.organisations.actions import change_provisional_password, create_gestionnaire
 from mcf.domain.organisations.models import Organisation
 from mcf.web.idempotency import FIELD
@@ -78,7 +78,7 @@ from tests.domain.organisations.builders import (
     operator_client,
     verified_client,
 )
-from tests.factories import NIR_B, nir_with_key, registered_holder
+from tests.factories import NIR_B, registered_holder
 from tests.web.keys import client_key
 from tests.web.professionnel.dossier_helpers import sent_sur_temps
 from tests.web.routes import PARAMETER, ROUTES, Route, body
@@ -312,7 +312,7 @@ FAST = {
 CEP_SIRET = "99900012800010"
 # Holder A's NIR: not NIR_A, the seed's example that the NIR fields' help text prints (a
 # page with a NIR field would seem to leak it).
-HOLDER_A_NIR = nir_with_key("2920375120001")
+HOLDER_A_NIR = with_key("2920375120001")
 PLAN_DIF = 5  # small: the validated dossier leaves hours for validating the sent one
 
 

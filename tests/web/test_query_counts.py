@@ -20,12 +20,13 @@ from mcf.domain.contact.actions import submit_contact_message
 from mcf.domain.contact.models import ContactMessage
 from mcf.domain.hours.ledger import credit_feed
 from mcf.domain.hours.models import Counter, FeedImport
+from mcf.domain.identity.nir import with_key
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.journal import actions as journal
 from mcf.domain.journal.models import Action
 from mcf.domain.organisations.models import ProfessionalProfile
 from tests.domain.organisations.builders import add_gestionnaires
-from tests.factories import nir_with_key, registered_holder
+from tests.factories import registered_holder
 from tests.web.catalogue.conftest import more_offers
 from tests.web.conftest import more_dossiers
 from tests.web.routes import HOLDER, ROUTES, route_values, status
@@ -67,7 +68,7 @@ def grow(count: int) -> None:
         FeedImport.objects.create(file_name=f"dads-{i}.csv", size=10, uploaded_by=operator)
         TOTPDevice.objects.create(user=operator, name=f"Téléphone {i}", confirmed=False)
     for i in range(count):
-        registered_holder(nir_with_key(f"18505780{i:05d}"), email=f"titulaire{i}@example.org")
+        registered_holder(with_key(f"18505780{i:05d}"), email=f"titulaire{i}@example.org")
     more_dossiers(count)
 
 

@@ -48,7 +48,7 @@ from mcf.domain.dossiers.models import (
 )
 from mcf.domain.hours.models import Counter, Entry
 from mcf.domain.hours.reservations import label as entry_label
-from mcf.domain.identity.nir import Nir
+from mcf.domain.identity.nir import Nir, with_key
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.organisations.models import Organisation, ProfessionalProfile
 
@@ -119,7 +119,7 @@ def _nir(index: int, rnd: random.Random) -> str:
         f"{rnd.choice('12')}{rnd.randint(50, 99):02d}{rnd.randint(1, 12):02d}"
         f"{department:02d}{index // 999 % 990 + 1:03d}{index % 999 + 1:03d}"
     )
-    return f"{body}{97 - int(body) % 97:02d}"
+    return with_key(body)
 
 
 def _pick(rnd: random.Random, shares: dict):

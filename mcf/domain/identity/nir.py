@@ -115,6 +115,13 @@ def fast_nir_value(raw: str) -> str | None:
     return raw if _FAST.fullmatch(raw) and key_matches(raw) else None
 
 
+def with_key(first13: str) -> str:
+    """``first13`` (13 characters, 2A / 2B allowed) followed by its key: how the demo, the
+    synthetic data, the benches and the tests make valid numbers, by python-stdnum's rule,
+    the one ``_check`` validates with."""
+    return first13 + stdnum_nir.calc_check_digits(first13)
+
+
 def key_matches(value: str) -> bool:
     """The key of a value already shaped like ``FAST_PATTERN`` (Corsica: 2A → 19, 2B → 18)."""
     department = value[5:7]

@@ -25,12 +25,8 @@ from mcf.domain.accounts.password_rules import (
     evaluate,
     refuse_unchanged_password,
 )
-from mcf.domain.identity.nir import Nir
+from mcf.domain.identity.nir import Nir, with_key
 from tests.factories import PASSWORD, registered_holder
-
-
-def with_key(prefix13: str) -> str:
-    return f"{prefix13}{97 - int(prefix13) % 97:02d}"
 
 
 def error_codes(validator, password, user=None):

@@ -25,12 +25,11 @@ from mcf.domain.accounts import authentication, reauthentication
 from mcf.domain.accounts.authentication import LoginOutcome, authenticate_holder
 from mcf.domain.accounts.models import User
 from mcf.domain.accounts.reauthentication import confirm_password
-from mcf.domain.identity.nir import Nir, NirError
+from mcf.domain.identity.nir import Nir, NirError, with_key
 from mcf.domain.identity.protection import nir_lookup_hash, nir_throttle_key
 from mcf.domain.organisations import authentication as professional_authentication
 from mcf.domain.organisations.authentication import authenticate_username
 from mcf.web.titulaire import views as titulaire_views
-from tests.factories import nir_with_key
 
 HYPOTHESIS = settings(
     database=None,  # no .hypothesis folder in the repository
@@ -93,7 +92,7 @@ def canonical_nirs(draw) -> str:
     middle = draw(st.from_regex(r"[0-9]{4}", fullmatch=True))
     department = draw(st.sampled_from(["75", "13", "2A", "2B", "97", "01"]))
     tail = draw(st.from_regex(r"[0-9]{6}", fullmatch=True))
-    return nir_with_key(f"{sex}{middle}{department}{tail}")
+    return with_key(f"{sex}{middle}{department}{tail}")
 
 
 @st.composite
@@ -186,7 +185,7 @@ def test_auth05_a_malformed_nir_is_throttled_under_one_key_for_all_its_spellings
 
 
 def test_auth05_throttle_keys_of_different_nirs_differ(keys_handed_over):
-    first, second = nir_with_key("1850578006084"), nir_with_key("1850578006085")
+    first, second = with_key("1850578006084"), with_key("1850578006085")
     assert login_key(first, keys_handed_over) != login_key(second, keys_handed_over)
 
 

@@ -24,10 +24,11 @@ from mcf.domain.hours.feed import HEADER_LINE, FeedFormatError, import_declarati
 from mcf.domain.hours.ledger import enter_dif
 from mcf.domain.hours.models import Counter, Entry
 from mcf.domain.hours.reservations import Hours, reserve, settle
+from mcf.domain.identity.nir import with_key
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.journal.models import Action, JournalEntry
 from tests.domain.hours.invariants import assert_ledger_matches
-from tests.factories import NIR_A, NIR_B, nir_with_key, registered_holder
+from tests.factories import NIR_A, NIR_B, registered_holder
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +47,9 @@ def siret_with_key(siren8: str, nic4: str) -> str:
 SIRET_1 = "73282932000074"
 SIRET_2 = siret_with_key("55210055", "0001")
 SIRET_3 = siret_with_key("12345678", "0042")
-NIR_C = nir_with_key("1750675123456")
-NIR_D = nir_with_key("2880813055321")
-NIR_E = nir_with_key("1920133012345")
+NIR_C = with_key("1750675123456")
+NIR_D = with_key("2880813055321")
+NIR_E = with_key("1920133012345")
 
 
 def line(year, nir, worked, reference="", absences="0", siret=SIRET_1, name="DUPONT;Jean"):
@@ -347,7 +348,7 @@ BAD_LINES = [
     line(2015, NIR_A, "1607"),  # 2: fine
     line(2015, NIR_A[:-2] + "00", "1607"),  # 3: wrong key
     line(2015, "18505780060", "1607"),  # 4: too short
-    line(2015, nir_with_key("7850578006084"), "1607"),  # 5: temporary number
+    line(2015, with_key("7850578006084"), "1607"),  # 5: temporary number
     line(2015, NIR_B, "1607", siret="73282932000075"),  # 6: SIRET key
     line(2015, NIR_B, "-10"),  # 7: negative
     line(2015, NIR_B, "beaucoup"),  # 8: not a number

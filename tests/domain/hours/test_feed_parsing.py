@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mcf.domain.hours.feed.parsing import DeclarationReader, siret_reason
-from mcf.domain.identity.nir import Nir, NirError, fast_nir_value
+from mcf.domain.identity.nir import Nir, NirError, fast_nir_value, with_key
 from mcf.domain.identity.protection import nir_lookup_hash
-from tests.factories import NIR_A, NIR_B, nir_with_key
+from tests.factories import NIR_A, NIR_B
 
 HYPOTHESIS = settings(
     database=None,
@@ -39,7 +39,7 @@ def parse_or_none(raw: str) -> str | None:
 @HYPOTHESIS
 @given(prefix=prefixes, key=st.one_of(st.none(), st.from_regex(r"[0-9]{2}", fullmatch=True)))
 def test_the_fast_nir_check_accepts_only_what_nir_parse_accepts(prefix, key):
-    raw = nir_with_key(prefix.upper()) if key is None else prefix + key
+    raw = with_key(prefix.upper()) if key is None else prefix + key
     fast = fast_nir_value(raw)
     if fast is not None:
         assert fast == parse_or_none(raw) == raw
@@ -122,7 +122,7 @@ def test_the_last_year_accepted_is_the_one_before_today():
 
 # --- Reading by blocks (a stream) gives exactly what reading line by line gives -----------
 
-_NIR_2A = nir_with_key("1850520012345")
+_NIR_2A = with_key("1850520012345")
 _FIELDS = {
     "year": ["2015", "2016", "2025", "2026", "20x5", ""],
     "siret": ["73282932000074", "73282932000075", "732 829 320 00074", ""],

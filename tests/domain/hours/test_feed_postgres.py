@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from mcf.domain.hours.feed import import_declarations
 from mcf.domain.hours.ledger import enter_dif
 from mcf.domain.hours.models import Counter, Entry
+from mcf.domain.identity.nir import with_key
 from mcf.domain.identity.protection import nir_lookup_hash
 from mcf.domain.journal.models import Action, JournalEntry
 from tests.concurrency import run_together
@@ -23,9 +24,9 @@ from tests.domain.hours.test_feed import (
     line,
     write_file,
 )
-from tests.factories import NIR_A, NIR_B, nir_with_key, registered_holder
+from tests.factories import NIR_A, NIR_B, registered_holder
 
-HOLDER_NIR = nir_with_key("1500175000000")  # the first person of random_file
+HOLDER_NIR = with_key("1500175000000")  # the first person of random_file
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the set-based engine needs PostgreSQL"
@@ -38,7 +39,7 @@ def random_file(folder, seed: int, people: int = 300):
     lines = []
     for i in range(people):
         # The same people in every file (other years, other hours): corrections.
-        nir = nir_with_key(f"{1 + i % 2}{50 + i % 50:02d}0175{i:06d}")
+        nir = with_key(f"{1 + i % 2}{50 + i % 50:02d}0175{i:06d}")
         for year in rnd.sample(range(2015, 2026), rnd.randint(1, 8)):
             for _ in range(rnd.choice([1, 1, 1, 2, 3])):
                 worked = rnd.choice(["1607", "803,5", "2000", "151.67", "0", str(rnd.random())])

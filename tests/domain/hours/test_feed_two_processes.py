@@ -11,9 +11,10 @@ from mcf.domain.hours.feed import parallel as parallel_reading
 from mcf.domain.hours.feed import postgres as postgres_engine
 from mcf.domain.hours.feed.parallel import FIRST_SHARE, halves
 from mcf.domain.hours.models import Counter, Entry
+from mcf.domain.identity.nir import with_key
 from tests.domain.hours.test_feed import NOW, TODAY, line, write_file
 from tests.domain.hours.test_feed_postgres import HOLDER_NIR, random_file, report_figures, snapshot
-from tests.factories import nir_with_key, registered_holder
+from tests.factories import registered_holder
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="two readers feed the PostgreSQL engine only"
@@ -138,7 +139,7 @@ def test_a_wrong_first_load_guess_is_made_again_the_general_way(tmp_path, monkey
     """The first thousand persons of the file have no counter, a later one has: the guess
     « first load » is wrong, found out once the counters are locked, and the import is made
     again the general way — same ledger as one connection gives."""
-    newcomers = [line(2016, nir_with_key(f"1900175{i:06d}"), "1607") for i in range(1200)]
+    newcomers = [line(2016, with_key(f"1900175{i:06d}"), "1607") for i in range(1200)]
     path = write_file(tmp_path, [*newcomers, line(2016, HOLDER_NIR, "803,5")], "d.csv")
     earlier = write_file(tmp_path, [line(2015, HOLDER_NIR, "1607")], "earlier.csv")
     registered_holder(HOLDER_NIR, email="h@example.org")
@@ -155,7 +156,7 @@ def test_a_wrong_first_load_guess_is_made_again_the_general_way(tmp_path, monkey
     assert len(readers) == 2  # the guess, then the general way
     assert one_connection[0][0][1] == 1201  # years loaded
     readers.clear()
-    later = write_file(tmp_path, [line(2017, nir_with_key("2910175000001"), "1607")], "l.csv")
+    later = write_file(tmp_path, [line(2017, with_key("2910175000001"), "1607")], "l.csv")
     assert _imports([later])[0][1] == 1 and len(readers) == 1  # a right guess: one reader
 
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum.fr import nir as stdnum_nir
 
+from mcf.domain.identity import nir as nir_module
 from mcf.domain.identity.nir import MESSAGES, Nir, NirError, check_registration_eligibility
 
 HYPOTHESIS = settings(
@@ -92,6 +93,24 @@ def test_auth09_property_any_prefix_with_its_key_is_accepted(sex, rest):
 
     assert nir.value == value
     assert stdnum_nir.is_valid(value)
+
+
+@given(
+    sex=st.sampled_from("1278"),
+    middle=st.text(alphabet="0123456789", min_size=4, max_size=4),
+    department=st.sampled_from(["2A", "2B", "75", "97", "01"]),
+    tail=st.text(alphabet="0123456789", min_size=6, max_size=6),
+)
+@HYPOTHESIS
+def test_the_module_s_key_maker_agrees_with_the_independent_one_and_with_the_check(
+    sex, middle, department, tail
+):
+    # The demo, the synthetic data, the benches and the fixtures make NIRs with it.
+    prefix = f"{sex}{middle}{department}{tail}"
+    made = nir_module.with_key(prefix)
+
+    assert made == with_key(prefix)
+    assert nir_module.key_matches(made)
 
 
 @given(

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from mcf.domain.delegations.models import Delegation, Status
+from mcf.domain.identity.nir import with_key
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.organisations.models import Organisation
 from tests.domain.delegations.builders import employer, second_holder, to_company, to_person
 from tests.domain.organisations.builders import operator_client
-from tests.factories import NIR_A, nir_with_key, registered_holder
+from tests.factories import NIR_A, registered_holder
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_the_list_is_found_by_the_holder_s_nir_in_a_post(delegation):
     page = client.get(found["Location"]).content.decode()
     assert "TOURIA ORANGE" in page.upper() and "Jean" in page
     assert NIR_A not in page
-    unknown = client.post(LIST, {"nir": nir_with_key("1900375500500")})
+    unknown = client.post(LIST, {"nir": with_key("1900375500500")})
     assert unknown.status_code == 200 and "Aucun titulaire inscrit" in unknown.content.decode()
 
 

@@ -13,13 +13,14 @@ from django.utils import timezone
 
 from mcf.domain.dossiers import actions as dossier_actions
 from mcf.domain.dossiers.models import Dossier, EmployerAnswer, WorkingTime
+from mcf.domain.identity.nir import with_key
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.models import OutboxEmail
 from mcf.web.idempotency import FIELD
 from mcf.web.titulaire.decorators import ACTING_SESSION_KEY
 from tests.domain.delegations.builders import employer, to_company, to_person
 from tests.domain.dossiers.builders import dossier_world, ready_dossier
-from tests.factories import nir_with_key, registered_holder
+from tests.factories import registered_holder
 from tests.web.keys import client_key, keyed
 from tests.web.professionnel.dossier_helpers import client_of
 from tests.web.titulaire.dossier_helpers import text
@@ -103,10 +104,10 @@ def test_the_checks_cost_the_same_with_1_or_40_délégations(world, company):
     """A person's view of the holder's home (issue 14: ≤ 2 queries for the checks whatever
     the number of délégations of the holder or of the company)."""
     holders = [world.holder] + [
-        registered_holder(nir_with_key(f"2850375{n:03d}{n:03d}"), email=f"h{n}@example.org")
+        registered_holder(with_key(f"2850375{n:03d}{n:03d}"), email=f"h{n}@example.org")
         for n in range(1, 40)
     ]
-    person = registered_holder(nir_with_key("1900375500500"), email="jean@example.org")
+    person = registered_holder(with_key("1900375500500"), email="jean@example.org")
     mine = to_person(world.holder, person)
     company_delegation = to_company(world.holder, company[0])
     client = Client()
@@ -136,7 +137,7 @@ def test_the_employee_list_costs_the_same_with_1_or_60_employees(world, company)
         client.get("/professionnel/salaries/")
     for n in range(1, 60):
         to_company(
-            registered_holder(nir_with_key(f"2850375{n:03d}{n:03d}"), email=f"h{n}@example.org"),
+            registered_holder(with_key(f"2850375{n:03d}{n:03d}"), email=f"h{n}@example.org"),
             company[0],
         )
     with CaptureQueriesContext(connection) as many:

@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from mcf.domain.accounts.models import LoginThrottle
 from mcf.domain.accounts.password_rules import UNCHANGED_MESSAGE
+from mcf.domain.identity.nir import with_key
 from mcf.domain.journal.models import Action, JournalEntry
 from mcf.domain.mailing.models import OutboxEmail
 from tests.factories import (
     NIR_A,
     PASSWORD,
-    nir_with_key,
     registered_holder,
     run_password_reset_requests,
 )
@@ -125,7 +125,7 @@ def test_auth12_a_reset_request_does_the_same_work_whatever_the_nir(holder, sett
     same task; the worker does the lookup and the mail (timing: test_reset_timing.py)."""
     settings.RATELIMIT_ENABLE = False
     known = _statements(NIR_A)
-    assert _statements(nir_with_key("2900575056123")) == known  # valid, no account
+    assert _statements(with_key("2900575056123")) == known  # valid, no account
     assert _statements("299999999999999") == known  # wrong key
     assert _statements(NIR_A_SPELLINGS[0]) == known
     assert _statements("12 34 5") == known

@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mcf.domain.accounts.models import PendingRegistration, User
+from mcf.domain.identity.nir import with_key
 from mcf.domain.mailing.models import OutboxEmail
-from tests.factories import NIR_A, last_confirmation_token, nir_with_key, registered_holder
+from tests.factories import NIR_A, last_confirmation_token, registered_holder
 from tests.web.keys import submit
 
 pytestmark = pytest.mark.django_db
@@ -236,8 +237,8 @@ def test_going_back_keeps_what_was_typed_but_never_the_password(client):
         ({"nir": ""}, "Ce champ est obligatoire."),
         ({"nir": "1 85 05 78 006 084 92"}, "ne correspond pas au numéro"),
         ({"nir": "12345"}, "15 caractères"),
-        ({"nir": nir_with_key("7850578006084")}, "numéro provisoire"),
-        ({"nir": nir_with_key("1150178006084")}, "L'inscription est possible à partir de 16 ans."),
+        ({"nir": with_key("7850578006084")}, "numéro provisoire"),
+        ({"nir": with_key("1150178006084")}, "L'inscription est possible à partir de 16 ans."),
         (
             {"email_confirmation": "autre@example.org"},
             "La confirmation ne correspond pas au courriel saisi.",
@@ -327,7 +328,7 @@ def test_same_answer_whether_the_nir_is_registered_or_not(client, django_user_mo
 
 def test_registration_steps_query_count_is_flat(client, django_assert_max_num_queries):
     for i in range(30):
-        registered_holder(nir_with_key(f"1850578006{100 + i}"), email=f"p{i}@example.org")
+        registered_holder(with_key(f"1850578006{100 + i}"), email=f"p{i}@example.org")
     accept_cgu(client)
     with CaptureQueriesContext(connection) as step2:
         client.get("/titulaire/inscription/identite/")

@@ -8,7 +8,8 @@ interleaved requests), run once by `make test` (target test-slow).
 import pytest
 from django.test import Client
 
-from tests.factories import NIR_A, nir_with_key, registered_holder
+from mcf.domain.identity.nir import with_key
+from tests.factories import NIR_A, registered_holder
 from tests.timing import assert_indistinguishable, interleaved_timings
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -28,7 +29,7 @@ def test_auth12_reset_requests_take_the_same_time_whatever_the_nir(settings):
     timings = interleaved_timings(
         {
             "known NIR": request(NIR_A),
-            "unknown NIR": request(nir_with_key("2900575056123")),
+            "unknown NIR": request(with_key("2900575056123")),
             "malformed NIR": request("12 34 5"),
         },
         ROUNDS,
