@@ -44,7 +44,6 @@ from run import (
     OUT,
     Stack,
     children,
-    process_tree,
     report,
     run_check,
     shell,
@@ -256,8 +255,8 @@ def tally(threads: list) -> str:
 
 
 def gunicorn_workers(stack: Stack) -> list[int]:
-    """The workers: the leaves of the web server's tree (`uv run` → master → workers)."""
-    return [pid for pid in process_tree(stack.processes["web"].pid)[1:] if not children(pid)]
+    """The workers: the leaves of the web servers' trees (`uv run` → master → workers)."""
+    return [pid for pid in stack.web_pids() if not children(pid)]
 
 
 def drill_web_kill(stack: Stack) -> list:

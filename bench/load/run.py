@@ -75,7 +75,7 @@ http {{
     client_body_temp_path {out}/nginx-body;
     proxy_temp_path {out}/nginx-proxy;
     upstream portal {{
-        server 127.0.0.1:{app_port};
+{upstream}
         keepalive 64;
         keepalive_timeout 60s;  # shorter than gunicorn's (75 s): the proxy closes first
     }}
@@ -103,7 +103,12 @@ class Stack:
 
     def __init__(self, args):
         self.args = args
-        self.tls_port, self.app_port, self.smtp_port = free_port(), free_port(), free_port()
+        self.tls_port, self.smtp_port = free_port(), free_port()
+        # One gunicorn with ``workers`` processes on one port (they share its socket), or,
+        # ``--balance least-conn``, one single-process gunicorn per port and nginx sending
+        # each request to the one with the fewest in flight.
+        instances = args.workers if getattr(args, "balance", "shared") == "least-conn" else 1
+        self.app_ports = [free_port() for _ in range(instances)]
         self.env = production_env(self.tls_port, self.smtp_port)
         # The shedding's limit follows the threads (mcf/settings.py reads WEB_THREADS).
         self.env["WEB_THREADS"] = str(args.threads)
@@ -172,7 +177,7 @@ class Stack:
             capture_output=True,
         )
         (OUT / "nginx.conf").write_text(
-            NGINX.format(out=OUT, app_port=self.app_port, tls_port=self.tls_port)
+            NGINX.format(out=OUT, upstream=self.upstream(), tls_port=self.tls_port)
         )
         self.start(
             "smtp",
@@ -193,26 +198,18 @@ class Stack:
         self.start(
             "nginx", ["nginx", "-c", str(OUT / "nginx.conf"), "-p", str(OUT), "-g", "daemon off;"]
         )
-        serving = ["--workers", str(self.args.workers)]  # keep-alive: gunicorn.conf.py
+        processes_each = self.args.workers // len(self.app_ports)
+        serving = ["--workers", str(processes_each)]  # keep-alive: gunicorn.conf.py
         if self.args.serving == "gthread":
             serving += ["--worker-class", "gthread", "--threads", str(self.args.threads)]
         else:
             serving += ["--worker-class", "sync"]
-        self.start(
-            "web",
-            [
-                UV,
-                "run",
-                "--frozen",
-                "gunicorn",
-                "mcf.wsgi",
-                "--config",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{self.app_port}",
-                *serving,
-            ],
-        )
+        for number, port in enumerate(self.app_ports):
+            self.start(
+                "web" if number == 0 else f"web-{number + 1}",
+                [UV, "run", "--frozen", "gunicorn", "mcf.wsgi", "--config", "gunicorn.conf.py",
+                 "--bind", f"127.0.0.1:{port}", *serving],
+            )  # fmt: skip
         self.start(
             "worker",
             [
@@ -228,6 +225,20 @@ class Stack:
             ],
         )
         self.wait_ready()
+
+    def upstream(self) -> str:
+        servers = [f"        server 127.0.0.1:{port};" for port in self.app_ports]
+        balance = ["        least_conn;"] if len(self.app_ports) > 1 else []
+        return "\n".join(balance + servers)
+
+    def web_pids(self) -> list[int]:
+        """Every gunicorn process (masters and workers) of the stack."""
+        return [
+            pid
+            for name, process in self.processes.items()
+            if name == "web" or name.startswith("web-")
+            for pid in process_tree(process.pid)
+        ]
 
     def wait_ready(self) -> None:
         import ssl
@@ -447,6 +458,12 @@ def main() -> int:
     parser.add_argument("--serving", choices=["sync", "gthread"], default="gthread")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--balance",
+        choices=["shared", "least-conn"],
+        default="shared",
+        help="one gunicorn of --workers processes, or one per process behind nginx least_conn",
+    )
     parser.add_argument("--offers", type=int, default=20_000)
     parser.add_argument("--dossiers", type=int, default=4_000)
     parser.add_argument("--financeurs", type=int, default=20)
@@ -468,7 +485,9 @@ def main() -> int:
     print(
         f"service : gunicorn {args.serving}, {args.workers} processus"
         + (f" × {args.threads} fils" if args.serving == "gthread" else "")
-        + ", derrière nginx (TLS, keep-alive), PostgreSQL local"
+        + ", derrière nginx (TLS, keep-alive"
+        + (", un gunicorn par processus, least_conn" if len(stack.app_ports) > 1 else "")
+        + "), PostgreSQL local"
     )
     verdicts, tags = [], []
     try:
@@ -630,7 +649,7 @@ def soak(stack: Stack, minutes: int) -> list:
         time.sleep(30)
         web = [
             rss_mib(pid)
-            for pid in process_tree(stack.processes["web"].pid)
+            for pid in stack.web_pids()
             if Path(f"/proc/{pid}/cmdline").read_bytes().find(b"gunicorn") >= 0
         ]
         worker = sum(rss_mib(pid) for pid in process_tree(stack.processes["worker"].pid))
