@@ -3,6 +3,7 @@
     make bench-load                      # the curve: 10 / 50 / 100 / 200 users, verdicts
     make bench-load ARGS="--levels 50 --seconds 120 --serving sync"
     make bench-load ARGS="--burst"       # the DIF-deadline day: 5 × the steady rate
+    make bench-load ARGS="--burst --balance least-conn --threads 6"   # one gunicorn per core
 
 Everything on this machine, on loopback: a throwaway PostgreSQL cluster (scripts/with-postgres),
 the world (bench/load/world.py), an SMTP sink, the task worker, gunicorn with the production
@@ -11,9 +12,9 @@ settings (DEBUG off) behind nginx terminating TLS with keep-alive to gunicorn, a
 is part of the figures (printed).
 
 Prints, per level: requests, failures, p50 / p95 / p99 per page, throughput; then the
-capacity of the stack for the hello view and for pages (closed loop, no think time), their
-ratio, the acknowledged DIF entries checked against the ledger, the ledger's invariants,
-the outbox drained, and a verdict per target.
+capacity of the stack for the hello view and for pages (closed loop, no think time, pages
+served only), their ratio, the acknowledged DIF entries checked against the ledger, the
+ledger's invariants, the outbox drained, and a verdict per target.
 """
 
 from __future__ import annotations
