@@ -128,7 +128,28 @@ def test_an_upload_a_live_process_is_importing_is_left_to_it(operator):
         assert run_upload(run.pk) == "ignoré"
     run.refresh_from_db()
     assert run.status == FeedImport.Status.RUNNING and Entry.objects.count() == 0
+    # The server frees a closed session's locks as its backend exits, a moment after the
+    # client has gone (the gate once asked before: « ignoré »): wait for that, as the
+    # worker's next attempt would.
+    _wait_until_advisory_lock_is_free(_LOCK_NAMESPACE, run.pk)
     assert run_upload(run.pk) == "terminé"  # its connection gone, the lock is free
+
+
+def _wait_until_advisory_lock_is_free(namespace: int, key: int, seconds: float = 10) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 2",
+                [namespace, key],
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            assert time.monotonic() < deadline, "the closed session still holds its lock"
+            time.sleep(0.02)
 
 
 def test_the_same_file_uploaded_twice_credits_once(operator):
