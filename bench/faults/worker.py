@@ -189,13 +189,11 @@ class Producer(threading.Thread):
 
     def one_registration(self, index: int) -> str:
         from django.utils import timezone
-        from stdnum.fr import nir as stdnum_nir
 
         from mcf.domain.accounts.registration import RegistrationData, register_holder
-        from mcf.domain.identity.nir import Nir
+        from mcf.domain.identity.nir import Nir, with_key
 
-        first13 = f"1850578006{index:03d}"
-        nir = first13 + stdnum_nir.calc_check_digits(first13)
+        nir = with_key(f"1850578006{index:03d}")
         address = f"inscrit{index:03d}@exemple.fr"
         register_holder(
             RegistrationData(
